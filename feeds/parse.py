@@ -53,7 +53,10 @@ _ROLE_ALT = "|".join(_ROLE_WORDS)
 _CREDIT_SUFFIXES = ("报道", "摄影", "摄", "文图", "文/图", "图文", "文", "图", "供图", "整理")
 
 # Furniture ------------------------------------------------------------------------------------
-_PAGE_HEADER = re.compile(r"^(?:第\s*[0-9０-９一二三四五六七八九十]+\s*版|\d{1,5}\s*版)\s*[:：]?\s*\S{0,12}$")
+_PAGE_HEADER = re.compile(
+    r"^(?:第\s*[0-9０-９一二三四五六七八九十]+\s*版|\d{1,5}\s*版)"
+    r"(?:\s*[:：]?\s*[^\s()（）:：，,。]{1,12})?$"
+)
 _DATE_LINE = re.compile(
     r"^(?:\d{4}年\d{1,2}月\d{1,2}日)\s*(?:星期[一二三四五六日天]|周[一二三四五六日天])?"
     r"\s*(?:农历\S*)?$"
@@ -111,6 +114,38 @@ def width(text: str) -> int:
 
 # ---------------------------------------------------------------------------- units
 
+_JUMP_IN = "\x00JUMPIN\x00"  # where a (上接第N版) marker was cut out of a line
+
+
+class _Wrap:
+    """How hard-wrapped text was cut: the common line length in characters and in display
+    width (PDF tools wrap by either). A page is hard-wrapped when most lines are that long."""
+
+    def __init__(self, lines: list[str]) -> None:
+        longish = [ln.rstrip(_SPACE) for ln in lines if len(ln.strip(_SPACE)) >= 8]
+        self.chars = self._mode([len(ln) for ln in longish], below=1, above=2)
+        self.width = self._mode([width(ln) for ln in longish], below=3, above=2)
+        full = sum(self.is_full(ln) for ln in longish)
+        self.active = bool(longish) and full >= 6 and full / len(longish) >= 0.5
+
+    @staticmethod
+    def _mode(values: list[int], below: int, above: int) -> int:
+        """The value v with the most values in [v - below, v + above]."""
+        if not values:
+            return 0
+        return max(
+            sorted(set(values)),
+            key=lambda v: sum(v - below <= x <= v + above for x in values),
+        )
+
+    def is_full(self, line: str) -> bool:
+        """True when `line` is as long as the wrap: the paragraph goes on after it."""
+        line = line.rstrip(_SPACE)
+        if not line or not self.chars:
+            return False
+        n, w = len(line), width(line)
+        return self.chars - 1 <= n <= self.chars + 4 or self.width - 3 <= w <= self.width + 6
+
 
 @dataclass
 class Unit:
@@ -121,11 +156,14 @@ class Unit:
     last: int
     indented: bool = False
     jump_in: bool = False  # started with (上接第N版)
-    cut: bool = False  # hard-wrapped text that stops at full width, mid-sentence
 
     @property
     def bare(self) -> str:
         return self.text.strip(_SPACE)
+
+
+def _open_bracket(text: str) -> bool:
+    return text.count("(") + text.count("（") > text.count(")") + text.count("）")
 
 
 def _is_indented(line: str) -> bool:
@@ -160,7 +198,8 @@ def is_headline_like(text: str) -> bool:
         return False
     if core[-1] in "”’）)" and len(core) > 1 and core[-2] in "。！？!?":
         return False
-    if sum(core.count(ch) for ch in "，,；;。") > 1:
+    commas = sum(core.count(ch) for ch in "，,；;。")
+    if commas > 1 or (commas and len(core) > 16):  # a clause of running text, not a title
         return False
     if _FRAGMENT_START.match(core) or _DATE_START.match(core):
         return False
@@ -273,73 +312,59 @@ class _Parser:
     def _cut_jumps(self, line: str, number: int) -> str:
         def cut(m: re.Match[str]) -> str:
             self.dropped.append(Dropped(number, m.group(0), "jump"))
-            return "\x00JUMPIN\x00" if m["kind"] in ("上接", "接", "紧接", "续") else ""
+            return _JUMP_IN if m["kind"] in ("上接", "接", "紧接", "续") else ""
 
         return _JUMP.sub(cut, line)
 
     # -- stage 2: units ------------------------------------------------------------------------
     def units(self, content: list[tuple[int, str]]) -> list[Unit]:
-        runs: list[list[tuple[int, str]]] = []
-        run: list[tuple[int, str]] = []
-        for number, line in content:
-            if line.strip(_SPACE):
-                run.append((number, line))
-            elif run:
-                runs.append(run)
-                run = []
-        if run:
-            runs.append(run)
-        nonblank = sum(len(r) for r in runs)
-        in_long = sum(len(r) for r in runs if len(r) >= 3)
-        wrapped = nonblank >= 6 and in_long / nonblank > 0.5
-        full = self._wrap_width([line for r in runs for _, line in r]) if wrapped else 0
-
+        lines = [(n, ln) for n, ln in content if ln.strip(_SPACE)]
+        wrap = _Wrap([ln for _, ln in lines])
+        # When paragraphs are marked by an indent, only an indented unit can go on over a
+        # line end: unindented lines (titles, bylines) stand alone unless a bracket is open.
+        indents = sum(_is_indented(ln) for _, ln in lines) >= 3
         units: list[Unit] = []
         prev_line = ""
-        for run in runs:
-            for i, (number, line) in enumerate(run):
-                jump_in = "\x00JUMPIN\x00" in line
-                line = line.replace("\x00JUMPIN\x00", "")
-                indented = _is_indented(line)
-                joinable = (
-                    wrapped
-                    and units
-                    and i > 0
-                    and not indented
-                    and width(prev_line) >= full
-                    and not _is_byline_start(line)
-                    and not (
-                        _ends_sentence(prev_line)
-                        and width(line) < full
-                        and is_headline_like(line)
-                        and self._next_opens(run, i)
-                    )
+        for i, (number, line) in enumerate(lines):
+            jump_in = _JUMP_IN in line
+            line = line.replace(_JUMP_IN, "")
+            if not line.strip(_SPACE):
+                prev_line = ""
+                continue
+            indented = _is_indented(line)
+            joinable = (
+                wrap.active
+                and units
+                and not indented
+                and not jump_in
+                and wrap.is_full(prev_line)
+                and (not indents or units[-1].indented or _open_bracket(units[-1].text))
+                and not _is_byline_start(line)
+                and not (
+                    _ends_sentence(prev_line)
+                    and not wrap.is_full(line)
+                    and is_headline_like(line)
+                    and self._next_opens(lines, i)
                 )
-                if joinable:
-                    units[-1].text += line.strip(_SPACE)
-                    units[-1].last = number
-                elif line.strip(_SPACE):
-                    units.append(Unit(line, number, number, indented, jump_in))
-                # A full-width last line that ends no sentence was cut by the wrap or a page
-                # break: the unit goes on after the gap, so it cannot be a headline.
-                units[-1].cut = wrapped and width(line) >= full and not _ends_sentence(line)
-                prev_line = line
+            )
+            if joinable:
+                units[-1].text += line.strip(_SPACE)
+                units[-1].last = number
+            else:
+                units.append(Unit(line, number, number, indented, jump_in))
+            prev_line = line
+        for unit in units:  # markers that a hard wrap cut in two: (下转 / 第2版)
+            if _JUMP.search(unit.text):
+                unit.text = self._cut_jumps(unit.text, unit.last)
+                unit.jump_in = unit.jump_in or _JUMP_IN in unit.text
+                unit.text = unit.text.replace(_JUMP_IN, "")
         return units
 
     @staticmethod
-    def _wrap_width(lines: list[str]) -> int:
-        """The width at which hard-wrapped lines were cut (a line this wide did not end)."""
-        widths = sorted(width(line) for line in lines)
-        if not widths:
-            return 0
-        typical = widths[int(len(widths) * 0.75)]
-        return max(typical - 3, 8)
-
-    @staticmethod
-    def _next_opens(run: list[tuple[int, str]], i: int) -> bool:
-        if i + 1 >= len(run):
+    def _next_opens(lines: list[tuple[int, str]], i: int) -> bool:
+        if i + 1 >= len(lines):
             return True
-        nxt = run[i + 1][1]
+        nxt = lines[i + 1][1]
         return _is_indented(nxt) or _is_byline_start(nxt) or is_headline_like(nxt)
 
     # -- stage 3: articles -----------------------------------------------------------------------
@@ -384,7 +409,7 @@ class _Parser:
                 cur.paragraphs[-1] = replace(last, text=last.text + text)
                 cur.last = unit.last
                 return
-        if is_headline_like(text) and not unit.jump_in and not unit.cut:
+        if is_headline_like(text) and not unit.jump_in:
             self.pending.append(unit)
             return
         if _is_byline_start(text):

@@ -1,0 +1,70 @@
+"""Nothing is lost: every non-blank input line of every corpus page ends up in an article field
+or in the page's dropped list (header, footer, banner, jump marker, unassigned) with its line
+number."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from feeds.model import Page
+from feeds.source import read_page
+from tests.corpus import CORPUS
+
+PAGES = sorted(CORPUS.glob("*.txt"))
+
+
+def squash(text: str | None) -> str:
+    return re.sub(r"[\s\u3000]+", "", text or "")
+
+
+def uncovered(page: Page, lines: list[str]) -> list[tuple[int, str]]:
+    """The non-blank input lines whose text is in no article field and no dropped entry."""
+    dropped_by_line: dict[int, list[str]] = {}
+    for d in page.dropped:
+        dropped_by_line.setdefault(d.line, []).append(squash(d.text))
+    streams = []
+    for a in page.articles:
+        head = [a.column, a.pretitle, a.title, a.subtitle]
+        body = [p.text for p in a.paragraphs]
+        streams.extend(squash(x) for x in head)
+        streams.append(squash("".join([a.byline or "", *body, a.credit_line or ""])))
+        streams.extend(squash(c) for c in a.credits)
+    missing = []
+    for number, line in enumerate(lines, 1):
+        text = squash(line)
+        for cut in dropped_by_line.get(number, []):
+            text = text.replace(cut, "", 1)
+        # documented normalisation: the dashes that mark a pretitle (…——) or subtitle (——…)
+        text = text.strip("—－―─-")
+        if text and not any(text in s for s in streams):
+            missing.append((number, line))
+    return missing
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: p.stem)
+def test_every_line_is_accounted_for(path):
+    page = read_page(path)
+    data = path.read_bytes()
+    text = data.decode("gb18030" if page.encoding == "gb18030" else "utf-8-sig")
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    assert page.articles
+    assert uncovered(page, lines) == []
+
+
+def test_the_checker_can_fail():
+    """A page whose parse lost a line is caught."""
+    path = CORPUS / "page-01.txt"
+    page = read_page(path)
+    lines = path.read_text(encoding="utf-8").split("\n") + ["这一行不在任何文章里"]
+    assert uncovered(page, lines) == [(len(lines), "这一行不在任何文章里")]
+
+
+def test_unplaced_text_is_reported():
+    from feeds.parse import parse_page
+
+    page = parse_page("这是一段没有标题的正文，前面的部分丢失了。\n\n区政府召开常务会议\n\n本报讯(记者 张三)3月1日,会议召开。\n", "x.txt")
+    assert [a.title for a in page.articles] == ["区政府召开常务会议"]
+    assert [d.reason for d in page.dropped] == ["unassigned"]
+    assert page.problems and page.problems[0].line == 1
