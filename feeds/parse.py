@@ -294,20 +294,15 @@ class _Parser:
         return None
 
     def _mastheads(self) -> set[int]:
-        """Short lines at the very top next to a header line (今日衢江 above a date line)."""
+        """The paper's name as the first line, right above a header or date line (今日衢江)."""
         top = [(n, ln.strip(_SPACE)) for n, ln in enumerate(self.lines[:12], 1) if ln.strip(_SPACE)]
-        top = top[:4]
-        found: set[int] = set()
-        for i, (number, bare) in enumerate(top):
-            headerish = [
-                j for j in (i - 1, i + 1)
-                if 0 <= j < len(top) and (
-                    _PAGE_HEADER.match(top[j][1]) or _DATE_LINE.match(top[j][1])
-                )
-            ]
-            if headerish and len(bare) <= 12 and not re.search(r"[，。,.;；:：!！?？“”\d]", bare):
-                found.add(number)
-        return found
+        if len(top) < 2:
+            return set()
+        (number, bare), (_, below) = top[0], top[1]
+        headerish = _PAGE_HEADER.match(below) or _DATE_LINE.match(below)
+        if headerish and len(bare) <= 12 and not re.search(r"[，。,.;；:：!！?？“”\d]", bare):
+            return {number}
+        return set()
 
     def _cut_jumps(self, line: str, number: int) -> str:
         def cut(m: re.Match[str]) -> str:

@@ -1,0 +1,362 @@
+"""Render Items as RSS 2.0, Atom 1.0 (both with feedgen) and JSON Feed 1.1 (by hand): bytes out.
+
+The one module that imports feedgen. Pure apart from that: no clock, no files, no network, so
+the same FeedSpec and Items always give byte-identical output.
+
+Ids: an item's RSS guid / Atom id / JSON Feed id is `spec.id_prefix + "article:" + item.id`
+(a `tag:` URI, isPermaLink="false"); it never contains the serving host or port. The Atom feed
+id is `spec.id_prefix + "feed:" + slug` (slug percent-encoded), shared by a feed's archives.
+
+Times: every date is written in +08:00 (Asia/Shanghai); aware times in another zone are
+converted, naive ones are rejected (ValueError). feedgen would stamp `updated`/`lastBuildDate`
+with the current time; instead the feed's time is the newest entry time, or UNDATED (2000-01-01
+00:00:00+08:00) for a feed without items.
+
+Items without a publication time (`published is None`): no RSS pubDate, no Atom published, no
+JSON Feed date_published/date_modified (we do not invent a date). Atom requires <updated>, so
+the k-th undated item (k = 1, 2, ... in the given order) gets UNDATED minus k seconds: distinct
+(the W3C validator warns on equal `updated` values), deterministic, and in the given order.
+
+Text: every string is stripped of characters XML 1.0 forbids or discourages (C0/C1 controls,
+lone surrogates, U+FFFE/U+FFFF) and then escaped: titles are text, bodies are HTML built here
+with every text run escaped, so `<script>` in a page shows as text in every reader.
+
+RFC 5005: prev-archive / next-archive / current links (atom:link inside the RSS channel) and
+<fh:archive/> on archive pages; JSON Feed gets `next_url` (the older page) and `expired: true`
+on archive pages.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import quote
+
+from feedgen.ext.base import BaseExtension
+from feedgen.feed import FeedGenerator
+from lxml import etree
+
+from feeds.group import SHANGHAI
+from feeds.model import CREDIT, HEADING, Article, Item
+
+MEDIA_TYPES = {
+    "rss": "application/rss+xml; charset=utf-8",
+    "atom": "application/atom+xml; charset=utf-8",
+    "json": "application/feed+json; charset=utf-8",
+}
+LANGUAGE = "zh-CN"
+GENERATOR = "feeds"
+JSONFEED_VERSION = "https://jsonfeed.org/version/1.1"
+HISTORY_NS = "http://purl.org/syndication/history/1.0"  # RFC 5005
+UNDATED = datetime(2000, 1, 1, tzinfo=SHANGHAI)  # >= 1990: the validator calls older implausible
+
+EntryTime = tuple[datetime | None, datetime]  # (published or None, Atom updated)
+
+# XML 1.0 forbids C0 controls except tab/newline/CR, lone surrogates and U+FFFE/U+FFFF; it
+# discourages DEL and C1 controls. None of them is text a reader should ever see.
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+@dataclass(frozen=True)
+class FeedSpec:
+    """Everything about one feed document except its items."""
+
+    slug: str  # "all", a topic slug ("party"), or a tag feed ("tag:五城")
+    title: str  # Chinese title, e.g. "今日衢江 · 党委会议"
+    description: str
+    site_url: str  # absolute site base URL, no trailing slash
+    html_url: str  # absolute URL of the HTML page for this feed (alternate link)
+    self_url: str  # absolute URL this document is served at (self link)
+    id_prefix: str = "tag:feeds.localhost,2024:"
+    ttl_minutes: int = 30
+    # RFC 5005 archived feeds
+    prev_archive_url: str | None = None  # older archive page
+    next_archive_url: str | None = None  # newer archive page (on archive pages)
+    current_url: str | None = None  # the subscription document (on archive pages)
+    is_archive: bool = False  # adds <fh:archive/>
+    publisher: str = "今日衢江"  # feed-level author: Atom needs one for entries without bylines
+
+
+def clean(text: str) -> str:
+    """Drop characters that must never reach XML (controls, surrogates, non-characters)."""
+    return _NOT_XML.sub("", text)
+
+
+def item_url(site_url: str, item: Item) -> str:
+    """Absolute URL of the item's HTML page."""
+    return f"{site_url.rstrip('/')}/articles/{item.id}.html"
+
+
+def item_guid(spec: FeedSpec, item: Item) -> str:
+    """The item's immutable id: a tag: URI independent of host, port and build time."""
+    return f"{spec.id_prefix}article:{item.id}"
+
+
+def feed_id(spec: FeedSpec) -> str:
+    """The Atom feed id: a tag: URI naming the feed by slug (non-ASCII percent-encoded)."""
+    return f"{spec.id_prefix}feed:{quote(spec.slug, safe=':-._~')}"
+
+
+def _esc(text: str) -> str:
+    return html.escape(clean(text))
+
+
+def body_html(article: Article) -> str:
+    """The body as HTML: <p> per text paragraph, <h3> per heading, <p class="credit"> per credit."""
+    parts = []
+    for para in article.paragraphs:
+        if para.kind == HEADING:
+            parts.append(f"<h3>{_esc(para.text)}</h3>")
+        elif para.kind == CREDIT:
+            parts.append(f'<p class="credit">{_esc(para.text)}</p>')
+        else:
+            parts.append(f"<p>{_esc(para.text)}</p>")
+    return "\n".join(parts)
+
+
+def content_html(article: Article) -> str:
+    """Feed content: pretitle and subtitle (not part of the feed title) above the body."""
+    head = []
+    if article.pretitle:
+        head.append(f'<p class="pretitle">{_esc(article.pretitle)}</p>')
+    if article.subtitle:
+        head.append(f'<p class="subtitle"><strong>{_esc(article.subtitle)}</strong></p>')
+    return "\n".join([*head, body_html(article)])
+
+
+def _shanghai(when: datetime) -> datetime:
+    if when.tzinfo is None or when.utcoffset() is None:
+        raise ValueError(f"naive publication time {when.isoformat()}: need Asia/Shanghai time")
+    return when if when.utcoffset() == timedelta(hours=8) else when.astimezone(SHANGHAI)
+
+
+def entry_times(items: Sequence[Item]) -> list[EntryTime]:
+    """(published or None, updated) per item, following the module's rule for undated items."""
+    times: list[EntryTime] = []
+    undated = 0
+    for item in items:
+        if item.published is None:
+            undated += 1
+            times.append((None, UNDATED - timedelta(seconds=undated)))
+        else:
+            published = _shanghai(item.published)
+            times.append((published, published))
+    return times
+
+
+def feed_updated(times: Sequence[EntryTime]) -> datetime:
+    """The feed's lastBuildDate/updated: the newest entry time, never the clock."""
+    return max((updated for _, updated in times), default=UNDATED)
+
+
+def _categories(
+    spec: FeedSpec, item: Item, topic_titles: Mapping[str, str]
+) -> list[tuple[str, str, str]]:
+    """(term, scheme, label) per topic (primary first) and per tag, without duplicates."""
+    out: list[tuple[str, str, str]] = []
+    seen: set[tuple[str, str]] = set()
+    topics = (item.primary_topic, *item.topics) if item.primary_topic else item.topics
+    for kind, names in (("topic", topics), ("tag", item.tags)):
+        scheme = f"{spec.id_prefix}{kind}"
+        for name in names:
+            term = clean(name).strip()
+            if term and (kind, term) not in seen:
+                seen.add((kind, term))
+                label = clean(topic_titles.get(term, term)) if kind == "topic" else term
+                out.append((term, scheme, label))
+    return out
+
+
+def _category(term: str, scheme: str, label: str) -> dict[str, str]:
+    """feedgen category: RSS shows the label (else the term); Atom gets term, scheme, label."""
+    cat = {"term": term, "scheme": scheme}
+    if label != term:
+        cat["label"] = label
+    return cat
+
+
+def _summary(item: Item) -> str:
+    text = clean(item.summary).strip()
+    return text or clean(item.article.subtitle or item.article.title)
+
+
+def _names(names: Sequence[str]) -> list[str]:
+    return [n for n in (clean(x).strip() for x in names) if n]
+
+
+class _History(BaseExtension):
+    """RFC 5005 links and <fh:archive/>; feedgen only writes the self link into RSS."""
+
+    links: tuple[tuple[str, str], ...] = ()
+    archive = False
+
+    def extend_ns(self) -> dict[str, str]:
+        return {"fh": HISTORY_NS} if self.archive else {}
+
+    def _extend(self, parent: etree._Element, link_tag: str) -> None:
+        for rel, href in self.links:
+            parent.append(parent.makeelement(link_tag, {"rel": rel, "href": href}))
+        if self.archive:
+            parent.append(parent.makeelement(f"{{{HISTORY_NS}}}archive", {}))
+
+    def extend_atom(self, feed: etree._Element) -> etree._Element:
+        # feedgen builds Atom elements without a namespace and declares xmlns on the root.
+        self._extend(feed, "link")
+        return feed
+
+    def extend_rss(self, feed: etree._Element) -> etree._Element:
+        self._extend(feed[0], "{http://www.w3.org/2005/Atom}link")
+        return feed
+
+
+def _archive_links(spec: FeedSpec) -> tuple[tuple[str, str], ...]:
+    links = (
+        ("prev-archive", spec.prev_archive_url),
+        ("next-archive", spec.next_archive_url),
+        ("current", spec.current_url),
+    )
+    return tuple((rel, clean(href)) for rel, href in links if href)
+
+
+def _generator(spec: FeedSpec, fmt: str, times: list[EntryTime]) -> FeedGenerator:
+    fg = FeedGenerator()
+    if fmt == "rss":
+        fg.load_extension("dc", atom=False, rss=True)
+    fg.register_extension("history", _History, None, atom=True, rss=True)
+    fg.history.links = _archive_links(spec)
+    fg.history.archive = spec.is_archive
+    fg.id(feed_id(spec))
+    fg.title(clean(spec.title))
+    fg.description(clean(spec.description) or clean(spec.title))
+    fg.language(LANGUAGE)
+    fg.author(name=clean(spec.publisher))
+    fg.generator(GENERATOR)
+    fg.ttl(spec.ttl_minutes)
+    # RSS <link> is the href of the link added last: add self first, the alternate last.
+    fg.link(href=clean(spec.self_url), rel="self", type=MEDIA_TYPES[fmt].split(";")[0])
+    fg.link(href=clean(spec.html_url), rel="alternate", type="text/html")
+    fg.updated(feed_updated(times))
+    return fg
+
+
+def _add_entry(
+    fg: FeedGenerator,
+    spec: FeedSpec,
+    item: Item,
+    when: EntryTime,
+    fmt: str,
+    topic_titles: Mapping[str, str],
+) -> None:
+    article = item.article
+    entry = fg.add_entry(order="append")
+    entry.id(item_guid(spec, item))  # also the RSS guid, isPermaLink="false"
+    entry.title(clean(article.title))
+    entry.link(href=item_url(spec.site_url, item), rel="alternate", type="text/html")
+    published, updated = when
+    entry.updated(updated)
+    if published is not None:
+        entry.published(published)
+    authors = _names(article.authors)
+    credits = _names(article.credits)
+    if fmt == "rss":
+        # RSS <author> must be an e-mail address: bylines go to dc:creator instead.
+        if authors:
+            entry.dc.dc_creator(authors)
+        if credits:
+            entry.dc.dc_contributor(credits)
+    else:
+        for name in authors:
+            entry.author(name=name)
+        for name in credits:
+            entry.contributor(name=name)
+    cats = _categories(spec, item, topic_titles)
+    if cats:
+        entry.category([_category(term, scheme, label) for term, scheme, label in cats])
+    # RSS <description> is HTML by convention (feedparser, Miniflux, FreshRSS): escape the text
+    # so `<script>` in a summary stays text; Atom says the same explicitly with type="html".
+    entry.summary(html.escape(_summary(item)), type="html")
+    entry.content(content_html(article), type="html")
+
+
+def _render_xml(
+    spec: FeedSpec, items: Sequence[Item], fmt: str, topic_titles: Mapping[str, str]
+) -> bytes:
+    times = entry_times(items)
+    fg = _generator(spec, fmt, times)
+    for item, when in zip(items, times, strict=True):
+        _add_entry(fg, spec, item, when, fmt, topic_titles)
+    if fmt == "rss":
+        return fg.rss_str(pretty=True)
+    return fg.atom_str(pretty=True)
+
+
+def _json_item(
+    spec: FeedSpec,
+    item: Item,
+    when: EntryTime,
+    topic_titles: Mapping[str, str],
+) -> dict:
+    article = item.article
+    out: dict = {
+        "id": item_guid(spec, item),
+        "url": item_url(spec.site_url, item),
+        "title": clean(article.title),
+        "content_html": content_html(article),
+        "summary": _summary(item),
+    }
+    published = when[0]
+    if published is not None:
+        out["date_published"] = published.isoformat()
+        out["date_modified"] = published.isoformat()
+    authors = _names(article.authors)
+    if authors:
+        out["authors"] = [{"name": name} for name in authors]
+    tags = list(dict.fromkeys(label for _, _, label in _categories(spec, item, topic_titles)))
+    if tags:
+        out["tags"] = tags
+    return out
+
+
+def _render_json(spec: FeedSpec, items: Sequence[Item], topic_titles: Mapping[str, str]) -> bytes:
+    times = entry_times(items)
+    doc: dict = {
+        "version": JSONFEED_VERSION,
+        "title": clean(spec.title),
+        "home_page_url": clean(spec.html_url),
+        "feed_url": clean(spec.self_url),
+        "description": clean(spec.description) or clean(spec.title),
+        "language": LANGUAGE,
+        "authors": [{"name": clean(spec.publisher)}],
+    }
+    if spec.prev_archive_url:
+        doc["next_url"] = clean(spec.prev_archive_url)  # JSON Feed pages run newest -> oldest
+    if spec.is_archive:
+        doc["expired"] = True  # an RFC 5005 archive page never changes
+    doc["items"] = [
+        _json_item(spec, item, when, topic_titles) for item, when in zip(items, times, strict=True)
+    ]
+    return json.dumps(doc, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
+
+
+def render(
+    spec: FeedSpec,
+    items: Sequence[Item],
+    fmt: str,
+    *,
+    topic_titles: Mapping[str, str] | None = None,
+) -> bytes:
+    """One feed document as UTF-8 bytes. fmt: "rss", "atom" or "json".
+
+    Items are rendered in the order given (newest first is the caller's job). topic_titles
+    maps topic slugs to Chinese names for category labels; without it the slug is used.
+    """
+    titles = topic_titles or {}
+    if fmt == "json":
+        return _render_json(spec, items, titles)
+    if fmt in ("rss", "atom"):
+        return _render_xml(spec, items, fmt, titles)
+    raise ValueError(f"unknown feed format {fmt!r}: expected one of {sorted(MEDIA_TYPES)}")

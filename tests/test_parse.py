@@ -1,0 +1,171 @@
+"""Parser rules on small synthetic pages, one behaviour per test (the corpus tests cover whole
+pages). Names and events are invented."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from feeds.model import HEADING
+from feeds.parse import names, parse_page
+
+
+def page(*blocks: str, source: str = "p.txt"):
+    return parse_page("\n\n".join(blocks) + "\n", source)
+
+
+BODY = "会议指出,要坚持稳中求进工作总基调,统筹发展和安全,推动各项工作落地见效。"
+
+
+@pytest.mark.parametrize(
+    ("byline", "authors", "first"),
+    [
+        ("本报讯(记者 张明)3月4日,", ["张明"], "3月4日,"),
+        ("本报讯 (记者 张明 李华) 3月5日上午,", ["张明", "李华"], "3月5日上午,"),
+        ("本报讯（记者 张明 通讯员 王芳 赵强）3月6日，", ["张明", "王芳", "赵强"], "3月6日，"),
+        ("本报讯 记者张明报道 3月7日,", ["张明"], "3月7日,"),
+        ("本报讯(见习记者 欧阳晓)3月8日,", ["欧阳晓"], "3月8日,"),
+        ("本报讯 记者 张明 通讯员 王芳 3月9日,", ["张明", "王芳"], "3月9日,"),
+        ("本报衢州3月4日讯 (记者 张明 通讯员 王芳) 走进", ["张明", "王芳"], "走进"),
+        ("本报讯(通讯员 王芳 记者 张明)近日,", ["王芳", "张明"], "近日,"),
+    ],
+)
+def test_byline_spellings(byline, authors, first):
+    p = page("今日衢江\n2024年3月10日 星期日\n第01版:要闻", "区政府召开常务会议", byline + BODY)
+    (a,) = p.articles
+    assert list(a.authors) == authors
+    assert a.paragraphs[0].text.startswith(first)
+    assert "本报" not in a.body and "记者" not in a.body
+
+
+def test_dateline_byline_on_lines_of_its_own():
+    p = page("2024年10月14日 星期一", "区委理论学习中心组举行学习会", "本报衢州10月13日电", "记者 张明", "通讯员 王芳 赵强", "　　" + BODY)
+    (a,) = p.articles
+    assert list(a.authors) == ["张明", "王芳", "赵强"]
+    assert a.date == date(2024, 10, 13)
+    assert a.date_source == "dateline"
+    assert a.paragraphs[0].text == BODY
+
+
+def test_byline_at_the_end_and_photo_credit():
+    p = page(
+        "2024年3月7日 星期四",
+        "红十字救护培训走进车间",
+        "昨日，区红十字会为60余名职工开展应急救护培训。",
+        "（记者 张明 通讯员 王芳）",
+        "志愿者服务驿站里的暖心服务",
+        "3月5日，志愿者为环卫工人免费测量血压。 记者 李华 文 赵强 摄",
+    )
+    first, second = p.articles
+    assert list(first.authors) == ["张明", "王芳"]
+    assert first.date == date(2024, 3, 6) and first.date_source == "yesterday"
+    assert list(second.authors) == ["李华", "赵强"]
+    assert second.body.endswith("测量血压。")
+
+
+def test_header_footer_and_jump_markers_are_dropped_with_reasons():
+    p = page(
+        "00003版:要闻",
+        "区政府召开常务会议",
+        "本报讯(记者 张明)5月4日,会议召开。要抓好各项工作。(下转第2版)",
+        "全区组织工作会议召开",
+        "(上接第1版)要坚持把政治标准放在首位。",
+        "今日衢江 要闻 00003 区政府召开常务会议 2024-05-06 上一版 下一版",
+    )
+    reasons = {d.reason for d in p.dropped}
+    assert reasons == {"header", "footer", "jump"}
+    assert p.issue_date == date(2024, 5, 6) and p.issue_date_source == "footer"
+    first, second = p.articles
+    assert "下转" not in first.body and "上接" not in second.body
+    assert second.continued and second.date is None
+
+
+def test_page_break_split_is_joined_even_mid_word():
+    p = page("区政府召开常务会议", "本报讯(记者 张明)5月4日,会议要求打造一", "\n\n流营商环境,做到见", "实效。")
+    (a,) = p.articles
+    assert [x.text for x in a.paragraphs] == ["5月4日,会议要求打造一流营商环境,做到见实效。"]
+
+
+def test_subheadings_stay_inside_their_article():
+    p = page("全区安全生产工作会议召开", "本报讯(记者 张明)2月28日," + BODY, "压实责任链条", BODY, "紧盯重点领域", BODY)
+    (a,) = p.articles
+    assert [x.text for x in a.paragraphs if x.kind == HEADING] == ["压实责任链条", "紧盯重点领域"]
+
+
+def test_articles_without_byline_start_with_a_date_or_recent():
+    p = page(
+        "2024年3月7日 星期四",
+        "衢江启动志愿服务月活动",
+        "3月5日，" + BODY,
+        "峡川志愿者守护乡村一老一小",
+        "日前，" + BODY,
+    )
+    first, second = p.articles
+    assert first.date == date(2024, 3, 5) and first.date_source == "text"
+    assert second.date == date(2024, 3, 7) and second.date_source == "recent"
+
+
+def test_missing_beginning_and_organisation_credit():
+    p = page(
+        "衢江区气排球联赛落幕",
+        "本报讯(记者 张明)2月25日," + BODY,
+        "衢江一志愿者获全省通报表扬",
+        "员,组织开展团体献血活动46场次,累计参与献血1.2万余人次。",
+        "区卫生健康局",
+    )
+    first, second = p.articles
+    assert second.title == "衢江一志愿者获全省通报表扬"
+    assert second.continued and list(second.credits) == ["区卫生健康局"]
+    assert second.date is None
+
+
+def test_headline_roles():
+    p = page(
+        "深化千万工程 建设和美乡村——",
+        "衢江共富工坊开到村民家门口",
+        "本报讯(记者 张明)5月14日," + BODY,
+        "以学促知 以知促行",
+        "——区委理论学习中心组举行专题学习会",
+        "本报讯(记者 李华)5月14日," + BODY,
+        "区委书记讲话 区长主持 各部门负责人参加",
+    )
+    first, second = p.articles
+    assert first.pretitle == "深化千万工程 建设和美乡村"
+    assert first.title == "衢江共富工坊开到村民家门口"
+    assert second.title == "以学促知 以知促行"
+    assert second.subtitle == "区委理论学习中心组举行专题学习会"
+
+
+def test_banner_and_column_at_the_top():
+    p = page(
+        "全力冲刺一季度开门红 奋力跑出高质量发展加速度",
+        "奋战一季度 冲刺开门红",
+        "区委常委会召开会议 研究部署",
+        "本报讯(记者 张明)3月4日," + BODY,
+    )
+    (a,) = p.articles
+    assert a.column == "奋战一季度 冲刺开门红"
+    assert a.title == "区委常委会召开会议 研究部署"
+    assert [d.reason for d in p.dropped] == ["banner"]
+
+
+def test_year_inference_and_rollover():
+    undated = page("区纪委全会召开", "本报讯(记者 张明)2月27日,回顾2023年度工作,部署2024年任务。力争到2027年底完成。")
+    assert undated.issue_date is None and undated.year == 2024
+    assert undated.articles[0].date == date(2024, 2, 27)
+    january = page("2025年1月3日 星期五", "区委常委会召开会议", "本报讯(记者 张明)12月30日," + BODY)
+    assert january.articles[0].date == date(2024, 12, 30)
+
+
+def test_issue_date_from_file_name():
+    assert page("区委常委会召开会议", "日前," + BODY, source="qj_20240306_01.txt").issue_date == date(2024, 3, 6)
+    assert page("标题", "日前," + BODY, source="2024-03-07.txt").articles[0].date == date(2024, 3, 7)
+    assert page("标题", "日前," + BODY, source="000_6874899e96e9eef1.txt").issue_date is None
+
+
+def test_names_strips_roles_and_suffixes():
+    assert names(["记者 毛嘉伟 文 俞佳琪 摄"]) == ["毛嘉伟", "俞佳琪"]
+    assert names(["记者程浩报道"]) == ["程浩"]
+    assert names(["记者 张明 通讯员占丽君"]) == ["张明", "占丽君"]
+    assert names(["区红十字会"]) == []
