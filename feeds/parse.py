@@ -628,7 +628,7 @@ class _Parser:
             first_text = next((p.text for p in paragraphs if p.kind == TEXT), "")
             when, how = dates.lead_date(first_text, issue, year)
         return Article(
-            title=d.title,
+            title=unscramble(d.title, paragraphs),
             paragraphs=tuple(p for p in paragraphs if p.text),
             pretitle=d.pretitle,
             subtitle=d.subtitle,
@@ -645,6 +645,45 @@ class _Parser:
             first_line=d.first,
             last_line=max(d.last, d.first),
         )
+
+
+def _common_run(a: str, b: str) -> int:
+    """Length of the longest common substring of a and b."""
+    best = 0
+    prev = [0] * (len(b) + 1)
+    for ca in a:
+        cur = [0] * (len(b) + 1)
+        for j, cb in enumerate(b, 1):
+            if ca == cb:
+                cur[j] = prev[j - 1] + 1
+                best = max(best, cur[j])
+        prev = cur
+    return best
+
+
+_NOT_WORD = re.compile(rf"[^{_CJK}A-Za-z0-9]+")
+
+
+def unscramble(title: str, paragraphs: list[Paragraph]) -> str:
+    """Undo a layout-scrambled title whose space-separated parts came out rotated.
+
+    Layout tools sometimes emit the last part of a two-line headline first ("习近平总书记…精神
+    区委常委会召开会议 传达学习近期"). The lead sentence repeats the headline in order, so the
+    rotation of the parts that shares the longest run with it is the printed order.
+    """
+    parts = title.split()
+    lead = next((p.text for p in paragraphs if p.kind == TEXT), "")
+    if len(parts) < 2 or not lead:
+        return title
+    lead = _NOT_WORD.sub("", lead[:160])
+    scored = []
+    for k in range(len(parts)):
+        rotated = parts[k:] + parts[:k]
+        scored.append((_common_run(_NOT_WORD.sub("", "".join(rotated)), lead), -k, rotated))
+    best, _, rotated = max(scored)
+    if best >= scored[0][0] + 4:
+        return " ".join(rotated)
+    return title
 
 
 def names(credits: list[str]) -> list[str]:

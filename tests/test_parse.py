@@ -169,3 +169,10 @@ def test_names_strips_roles_and_suffixes():
     assert names(["记者程浩报道"]) == ["程浩"]
     assert names(["记者 张明 通讯员占丽君"]) == ["张明", "占丽君"]
     assert names(["区红十字会"]) == []
+
+
+def test_scrambled_title_parts_are_put_back_in_order():
+    p = page("习近平总书记重要讲话精神 区委常委会召开会议 传达学习", "本报讯(记者 张明)2月19日,区委常委会召开会议,传达学习习近平总书记重要讲话精神。")
+    assert p.articles[0].title == "区委常委会召开会议 传达学习 习近平总书记重要讲话精神"
+    ordered = page("区委常委会召开会议 传达学习", "本报讯(记者 张明)2月19日,区委常委会召开会议,传达学习。")
+    assert ordered.articles[0].title == "区委常委会召开会议 传达学习"
