@@ -89,9 +89,7 @@ def resolve_month_day(month: int, day: int, issue: date | None, year: int | None
     return None
 
 
-def lead_date(
-    text: str, issue: date | None, year: int | None
-) -> tuple[date | None, str | None]:
+def lead_date(text: str, issue: date | None, year: int | None) -> tuple[date | None, str | None]:
     """The date an article's first paragraph opens with, and how it was obtained."""
     text = text.lstrip(" \u3000")
     m = _LEAD_MD.match(text)

@@ -36,7 +36,9 @@ def read_page(path: str | Path, max_bytes: int = MAX_BYTES) -> Page:
             raise InputError(name, "is a directory, not a page file")
         size = path.stat().st_size
         if size > max_bytes:
-            raise InputError(name, f"too large ({size / 1e6:.1f} MB, limit {max_bytes / 1e6:.0f} MB)")
+            raise InputError(
+                name, f"too large ({size / 1e6:.1f} MB, limit {max_bytes / 1e6:.0f} MB)"
+            )
         data = path.read_bytes()
         text, encoding = decode(data, name, max_bytes)
     except InputError as exc:

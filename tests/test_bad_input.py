@@ -83,4 +83,6 @@ def test_cli_parse_missing_file_is_one_line(tmp_path):
         text=True,
     )
     assert "Traceback" not in proc.stderr
-    assert proc.stderr.strip().splitlines() == [f"{tmp_path / 'nope.txt'}: No such file or directory"]
+    assert proc.stderr.strip().splitlines() == [
+        f"{tmp_path / 'nope.txt'}: No such file or directory"
+    ]

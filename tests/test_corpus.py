@@ -46,7 +46,12 @@ def test_seed_page_fields(parsed):
     assert arts[0]["column"] == "贯彻二十大精神 踔厉奋进新征程"
     assert [a["authors"] for a in arts[:5]] == [["刘威"], ["洪纲"], ["洪纲"], ["刘威"], ["刘威"]]
     assert [a["date"] for a in arts] == [
-        "2024-02-19", "2024-02-19", "2024-02-20", "2024-02-21", "2024-02-19", None
+        "2024-02-19",
+        "2024-02-19",
+        "2024-02-20",
+        "2024-02-21",
+        "2024-02-19",
+        None,
     ]
     assert arts[2]["subtitle"].startswith("王慧杰讲话 贵丽青主持")
     assert arts[0]["paragraphs"][0].startswith("2月19日,")
@@ -54,14 +59,18 @@ def test_seed_page_fields(parsed):
     assert arts[5]["credits"] == ["区红十字会"]
     assert page["year"] == 2024
     banner = [d for d in page["dropped"] if d["reason"] == "banner"]
-    assert [d["text"] for d in banner] == ["持续深化“五城”建设 奋力打造“青年衢江” 加快推动产城人融合发展"]
+    assert [d["text"] for d in banner] == [
+        "持续深化“五城”建设 奋力打造“青年衢江” 加快推动产城人融合发展"
+    ]
     assert not any(a["title"].startswith("持续深化") for a in arts)
 
 
 def test_seed_page_break_splits_are_joined(parsed):
     arts = parsed["000_6874899e96e9eef1.txt"]["articles"]
-    body = {i: [p if isinstance(p, str) else p["text"] for p in a["paragraphs"]]
-            for i, a in enumerate(arts)}
+    body = {
+        i: [p if isinstance(p, str) else p["text"] for p in a["paragraphs"]]
+        for i, a in enumerate(arts)
+    }
     # each joined paragraph is one paragraph, not two
     assert any("打造一流产业" in p for p in body[2])
     assert any("见行动见实效" in p for p in body[2])

@@ -69,7 +69,10 @@ def test_the_checker_can_fail():
 def test_unplaced_text_is_reported():
     from feeds.parse import parse_page
 
-    page = parse_page("这是一段没有标题的正文，前面的部分丢失了。\n\n区政府召开常务会议\n\n本报讯(记者 张三)3月1日,会议召开。\n", "x.txt")
+    page = parse_page(
+        "这是一段没有标题的正文，前面的部分丢失了。\n\n区政府召开常务会议\n\n本报讯(记者 张三)3月1日,会议召开。\n",
+        "x.txt",
+    )
     assert [a.title for a in page.articles] == ["区政府召开常务会议"]
     assert [d.reason for d in page.dropped] == ["unassigned"]
     assert page.problems and page.problems[0].line == 1

@@ -7,8 +7,9 @@ from datetime import date
 
 import pytest
 
+from feeds.bylines import names
 from feeds.model import HEADING
-from feeds.parse import names, parse_page
+from feeds.parse import parse_page
 
 
 def page(*blocks: str, source: str = "p.txt"):
@@ -40,7 +41,14 @@ def test_byline_spellings(byline, authors, first):
 
 
 def test_dateline_byline_on_lines_of_its_own():
-    p = page("2024年10月14日 星期一", "区委理论学习中心组举行学习会", "本报衢州10月13日电", "记者 张明", "通讯员 王芳 赵强", "　　" + BODY)
+    p = page(
+        "2024年10月14日 星期一",
+        "区委理论学习中心组举行学习会",
+        "本报衢州10月13日电",
+        "记者 张明",
+        "通讯员 王芳 赵强",
+        "　　" + BODY,
+    )
     (a,) = p.articles
     assert list(a.authors) == ["张明", "王芳", "赵强"]
     assert a.date == date(2024, 10, 13)
@@ -82,13 +90,25 @@ def test_header_footer_and_jump_markers_are_dropped_with_reasons():
 
 
 def test_page_break_split_is_joined_even_mid_word():
-    p = page("区政府召开常务会议", "本报讯(记者 张明)5月4日,会议要求打造一", "\n\n流营商环境,做到见", "实效。")
+    p = page(
+        "区政府召开常务会议",
+        "本报讯(记者 张明)5月4日,会议要求打造一",
+        "\n\n流营商环境,做到见",
+        "实效。",
+    )
     (a,) = p.articles
     assert [x.text for x in a.paragraphs] == ["5月4日,会议要求打造一流营商环境,做到见实效。"]
 
 
 def test_subheadings_stay_inside_their_article():
-    p = page("全区安全生产工作会议召开", "本报讯(记者 张明)2月28日," + BODY, "压实责任链条", BODY, "紧盯重点领域", BODY)
+    p = page(
+        "全区安全生产工作会议召开",
+        "本报讯(记者 张明)2月28日," + BODY,
+        "压实责任链条",
+        BODY,
+        "紧盯重点领域",
+        BODY,
+    )
     (a,) = p.articles
     assert [x.text for x in a.paragraphs if x.kind == HEADING] == ["压实责任链条", "紧盯重点领域"]
 
@@ -151,7 +171,10 @@ def test_banner_and_column_at_the_top():
 
 
 def test_year_inference_and_rollover():
-    undated = page("区纪委全会召开", "本报讯(记者 张明)2月27日,回顾2023年度工作,部署2024年任务。力争到2027年底完成。")
+    undated = page(
+        "区纪委全会召开",
+        "本报讯(记者 张明)2月27日,回顾2023年度工作,部署2024年任务。力争到2027年底完成。",
+    )
     assert undated.issue_date is None and undated.year == 2024
     assert undated.articles[0].date == date(2024, 2, 27)
     january = page("2025年1月3日 星期五", "区委常委会召开会议", "本报讯(记者 张明)12月30日," + BODY)
@@ -159,8 +182,12 @@ def test_year_inference_and_rollover():
 
 
 def test_issue_date_from_file_name():
-    assert page("区委常委会召开会议", "日前," + BODY, source="qj_20240306_01.txt").issue_date == date(2024, 3, 6)
-    assert page("标题", "日前," + BODY, source="2024-03-07.txt").articles[0].date == date(2024, 3, 7)
+    assert page(
+        "区委常委会召开会议", "日前," + BODY, source="qj_20240306_01.txt"
+    ).issue_date == date(2024, 3, 6)
+    assert page("标题", "日前," + BODY, source="2024-03-07.txt").articles[0].date == date(
+        2024, 3, 7
+    )
     assert page("标题", "日前," + BODY, source="000_6874899e96e9eef1.txt").issue_date is None
 
 
@@ -172,7 +199,12 @@ def test_names_strips_roles_and_suffixes():
 
 
 def test_scrambled_title_parts_are_put_back_in_order():
-    p = page("习近平总书记重要讲话精神 区委常委会召开会议 传达学习", "本报讯(记者 张明)2月19日,区委常委会召开会议,传达学习习近平总书记重要讲话精神。")
+    p = page(
+        "习近平总书记重要讲话精神 区委常委会召开会议 传达学习",
+        "本报讯(记者 张明)2月19日,区委常委会召开会议,传达学习习近平总书记重要讲话精神。",
+    )
     assert p.articles[0].title == "区委常委会召开会议 传达学习 习近平总书记重要讲话精神"
-    ordered = page("区委常委会召开会议 传达学习", "本报讯(记者 张明)2月19日,区委常委会召开会议,传达学习。")
+    ordered = page(
+        "区委常委会召开会议 传达学习", "本报讯(记者 张明)2月19日,区委常委会召开会议,传达学习。"
+    )
     assert ordered.articles[0].title == "区委常委会召开会议 传达学习"

@@ -22,7 +22,10 @@ SEED_LINES = [
 # Pieces of real page text, plus the characters that drive the parser's decisions.
 page_line = st.one_of(
     st.sampled_from(SEED_LINES),
-    st.text(alphabet="本报讯记者通讯员()（）第版:：上接下转12年月日——　 ,，。区委会议召开\n\r\t\x00\x0c", max_size=40),
+    st.text(
+        alphabet="本报讯记者通讯员()（）第版:：上接下转12年月日——　 ,，。区委会议召开\n\r\t\x00\x0c",
+        max_size=40,
+    ),
     st.text(max_size=30),
 )
 pages = st.lists(page_line, max_size=40).map("\n".join)

@@ -1,0 +1,144 @@
+"""PURE byline and credit rules: 本报讯(记者 A 通讯员 B C), 本报衢州5月14日讯, 本报…电 with
+记者/通讯员 lines of their own, 记者X报道, end-of-article (记者 A 通讯员 B), photo captions
+记者 A 文 B 摄, and organisation credit lines (区红十字会)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from feeds.chars import CJK, SENTENCE_END, SPACE, squash
+
+NAME = rf"[{CJK}·•]{{2,4}}"
+
+# Longest first: 本报记者 before 记者.
+ROLE_WORDS = (
+    "本报特约记者",
+    "本报记者",
+    "特约通讯员",
+    "特约记者",
+    "首席记者",
+    "见习记者",
+    "实习记者",
+    "摄影记者",
+    "融媒体记者",
+    "全媒体记者",
+    "通讯员",
+    "实习生",
+    "记者",
+    "摄影",
+)
+_ROLE = "|".join(ROLE_WORDS)
+CREDIT_SUFFIXES = ("报道", "摄影", "摄", "文图", "文/图", "图文", "文", "图", "供图", "整理")
+
+_LEAD = re.compile(
+    rf"^(?P<lead>本报讯|本报(?P<place>[{CJK}]{{0,6}}?)(?P<md>\d{{1,2}}月\d{{1,2}}日)?(?:电|讯)"
+    rf"|(?:新华社|中新社)[{CJK}]{{0,6}}\d{{1,2}}月\d{{1,2}}日电)"
+)
+_PAREN = re.compile(r"^[(（](?P<credit>[^()（）]{1,80})[)）]")
+_REPORTED = re.compile(rf"^(?P<credit>(?:{_ROLE})[^，,。:：()（）]{{1,40}}?)报道")
+_ROLE_RUN = re.compile(
+    rf"^(?P<credit>(?:(?:{_ROLE})[{SPACE}]*{NAME}(?:[{SPACE}、]+{NAME})*[{SPACE}]*)+)"
+    rf"(?=$|[{SPACE}\d，,。])"
+)
+# A unit that is nothing but a credit: (记者 陈一鸣 通讯员 余晨光), 记者 黄子轩, 通讯员 A B.
+_CREDIT_ONLY = re.compile(
+    rf"^[(（]?[{SPACE}]*(?:(?:{_ROLE})[{SPACE}]*{NAME}"
+    rf"(?:[{SPACE}、]+(?:{NAME}|{'|'.join(CREDIT_SUFFIXES[:6])}))*[{SPACE}]*)+[)）]?$"
+)
+# A credit at the end of a paragraph: "… 记者 毛嘉伟 文 俞佳琪 摄" or "…。（记者 X 通讯员 Y）".
+_TRAILING = re.compile(
+    rf"(?:[{SPACE}]+|(?<=[{SENTENCE_END}]))(?P<credit>[(（]?(?:(?:{_ROLE})[{SPACE}]*{NAME}"
+    rf"(?:[{SPACE}、]+(?:{NAME}|文|摄|图|摄影|报道))*[{SPACE}]*)+[)）]?)$"
+)
+_ORG = re.compile(
+    rf"^[{CJK}（）()]{{2,20}}(会|局|部|委|办|中心|站|队|院|所|社|团|处|厅|室|馆|公司|集团|协会|"
+    r"学校|医院|供稿|供图|宣|办公室)$"
+)
+_MONTH_DAY = re.compile(r"(\d{1,2})月(\d{1,2})日")
+
+
+@dataclass(frozen=True)
+class Byline:
+    """A byline split off the start of a paragraph."""
+
+    raw: str  # the text removed from the body: 本报讯(记者 刘威)
+    credit: str | None  # the part naming people: 记者 刘威
+    month_day: tuple[int, int] | None  # from a dateline 本报衢州5月14日讯
+    rest: str  # the body text after the byline
+
+
+def is_credit_only(text: str) -> bool:
+    bare = text.strip(SPACE)
+    return bool(_CREDIT_ONLY.match(bare)) and bool(re.search(_ROLE, bare))
+
+
+def is_byline_start(text: str) -> bool:
+    """A 本报讯/本报…电 lead or a credit-only line."""
+    return bool(_LEAD.match(text.strip(SPACE))) or is_credit_only(text)
+
+
+def has_lead(text: str) -> bool:
+    return bool(_LEAD.match(text.strip(SPACE)))
+
+
+def is_org(text: str) -> bool:
+    """An organisation credit line: 区红十字会, 区卫生健康局."""
+    return bool(_ORG.match(squash(text)))
+
+
+def split_byline(text: str) -> Byline:
+    """Split `本报讯(记者 A)3月4日,…` into the byline and the body text after it."""
+    pos = 0
+    month_day = None
+    m = _LEAD.match(text)
+    if m:
+        pos = m.end()
+        md = _MONTH_DAY.match(m["md"] or "")
+        if md:
+            month_day = (int(md[1]), int(md[2]))
+    while pos < len(text) and text[pos] in SPACE:
+        pos += 1
+    credit = None
+    for pattern in (_PAREN, _REPORTED, _ROLE_RUN):
+        c = pattern.match(text[pos:])
+        if c:
+            credit = c["credit"]
+            pos += c.end()
+            break
+    return Byline(text[:pos].strip(SPACE), credit, month_day, text[pos:].strip(SPACE))
+
+
+def trailing_credit(text: str) -> tuple[str, str] | None:
+    """(text without it, credit) when a paragraph ends with a credit; else None."""
+    m = _TRAILING.search(text)
+    if not m or m.start() == 0:
+        return None
+    return text[: m.start()].rstrip(SPACE), m["credit"]
+
+
+def names(credits: list[str]) -> list[str]:
+    """Every person named in credit strings, in order, without role words or duplicates."""
+    out: list[str] = []
+    for credit in credits:
+        for token in re.split(rf"[{SPACE}、，,/()（）]+", credit):
+            token = _strip_roles(token.strip())
+            if token in CREDIT_SUFFIXES or token in ROLE_WORDS:
+                continue
+            if re.fullmatch(NAME, token) and token not in out:
+                out.append(token)
+    return out
+
+
+def _strip_roles(token: str) -> str:
+    """记者程浩报道 -> 程浩: role words glued before a name, credit words glued after it."""
+    changed = True
+    while token and changed:
+        changed = False
+        for role in ROLE_WORDS:
+            if token.startswith(role):
+                token, changed = token[len(role) :], True
+        for suffix in CREDIT_SUFFIXES:
+            if token.endswith(suffix) and len(token) > len(suffix):
+                token, changed = token[: -len(suffix)], True
+    return token

@@ -1,0 +1,71 @@
+"""PURE page furniture: page headers (第01版:要闻, 00005版:要闻, 今日衢江 2024年10月14日 星期一
+第2版), mastheads, date lines, footers (今日衢江 要闻 00005 … 2024-05-15 上一版 下一版) and
+jump markers ((下转第2版), (上接第1版)). None of it is article text; header and footer dates
+give the issue date."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from feeds import dates
+from feeds.chars import SPACE, ends_sentence
+
+_PAGE_HEADER = re.compile(
+    r"^(?:第\s*[0-9０-９一二三四五六七八九十]+\s*版|\d{1,5}\s*版)"
+    r"(?:\s*[:：]?\s*[^\s()（）:：，,。]{1,12})?$"
+)
+_DATE_LINE = re.compile(
+    r"^(?:\d{4}年\d{1,2}月\d{1,2}日)\s*(?:星期[一二三四五六日天]|周[一二三四五六日天])?"
+    r"\s*(?:农历\S*)?$"
+)
+_HEADER_BITS = re.compile(r"(星期[一二三四五六日天]|第\s*\d+\s*版|\d{1,5}版)")
+_PAGE_NO = re.compile(r"第\s*\d+\s*版|\d{1,5}版")
+_FOOTER_WORDS = re.compile(r"(上一版|下一版|返回目录|版面导航|责任编辑|本版编辑|版式设计|责编)")
+JUMP = re.compile(
+    r"[(（]\s*(?P<kind>下转|上接|转|接|紧接|续)第?\s*[0-9０-９一二三四五六七八九十]+\s*版\s*[)）]"
+)
+_MASTHEAD_BAD = re.compile(r"[，。,.;；:：!！?？“”\d]")
+
+
+@dataclass(frozen=True)
+class Furniture:
+    reason: str  # header | footer
+    date: date | None = None  # the issue date the line states
+
+
+def classify(bare: str, top: bool) -> Furniture | None:
+    """Furniture kind of one stripped line; `top` is True while still above the first text."""
+    if _PAGE_HEADER.match(bare):
+        return Furniture("header")
+    if _DATE_LINE.match(bare):
+        return Furniture("header", dates.find_cn_date(bare))
+    iso = dates.find_iso_date(bare)
+    if _FOOTER_WORDS.search(bare) or (
+        iso and re.search(r"\d{2,5}", bare) and not ends_sentence(bare) and "，" not in bare
+    ):
+        return Furniture("footer", iso or dates.find_cn_date(bare))
+    if top and len(bare) <= 60 and _HEADER_BITS.search(bare) and not re.search("[，。,]", bare):
+        found = dates.find_cn_date(bare)
+        if found or _PAGE_NO.search(bare):
+            return Furniture("header", found)
+    return None
+
+
+def masthead_line(lines: list[str]) -> int | None:
+    """1-based number of a masthead: the paper's name as the first line, right above a header
+    or date line (今日衢江 / 2024年3月6日 星期三)."""
+    top = [(n, ln.strip(SPACE)) for n, ln in enumerate(lines[:12], 1) if ln.strip(SPACE)]
+    if len(top) < 2:
+        return None
+    (number, bare), (_, below) = top[0], top[1]
+    headerish = _PAGE_HEADER.match(below) or _DATE_LINE.match(below)
+    if headerish and len(bare) <= 12 and not _MASTHEAD_BAD.search(bare):
+        return number
+    return None
+
+
+def is_jump_in(kind: str) -> bool:
+    """(上接第1版): the article continues from another page; its beginning is not here."""
+    return kind in ("上接", "接", "紧接", "续")

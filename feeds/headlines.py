@@ -1,0 +1,144 @@
+"""PURE headline rules: which lines are headline-like, how a run of headline lines splits into
+banner / column / pretitle (引题) / title / subtitle (副题), and how a layout-scrambled title is
+put back in order."""
+
+from __future__ import annotations
+
+import re
+
+from feeds.bylines import is_byline_start
+from feeds.chars import CJK, DASHES, SPACE, squash, width
+
+MAX_HEADLINE = 50  # characters (spaces excluded) of one headline line
+MAX_SUBHEADING = 24  # display width / 2 of an in-article subheading
+
+_SPEECH = re.compile(r"(讲话|主持|出席|致辞|参加|部署|讲授|宣讲|作报告)")
+# Text that starts mid-word after a page break: 星、浙江省… / 员,组织开展…
+_FRAGMENT = re.compile(rf"^[{CJK}A-Za-z0-9%][、，,。；;：:”’）)]|^[”’）)、，,。；;%]")
+_DATE_START = re.compile(
+    r"^(?:(?:19|20)\d{2}年)?\d{1,2}月\d{1,2}日|^(日前|近日|近期|昨日|昨天|前不久)"
+)
+_NOT_WORD = re.compile(rf"[^{CJK}A-Za-z0-9]+")
+
+
+def is_fragment(text: str) -> bool:
+    """Text that begins in the middle of a word or sentence (its beginning is elsewhere)."""
+    return bool(_FRAGMENT.match(text.strip(SPACE)))
+
+
+def starts_with_date(text: str) -> bool:
+    """Text opening with a dateline: 3月5日, 2024年3月5日, 日前, 近日, 昨日."""
+    return bool(_DATE_START.match(text.strip(SPACE)))
+
+
+def is_headline_like(text: str) -> bool:
+    """Short, no sentence punctuation: a title, pretitle, subtitle, banner or subheading."""
+    bare = text.strip(SPACE)
+    if not bare or is_byline_start(bare) or width(squash(bare)) > 2 * MAX_HEADLINE:
+        return False
+    core = bare.rstrip(DASHES + "：:")
+    if not core or core[-1] in "。；;，,、":
+        return False
+    if core[-1] in "”’）)" and len(core) > 1 and core[-2] in "。！？!?":
+        return False
+    commas = sum(core.count(ch) for ch in "，,；;。")
+    if commas > 1 or (commas and len(core) > 16):  # a clause of running text, not a title
+        return False
+    if is_fragment(core) or starts_with_date(core):
+        return False
+    return not re.search(r"[。；;]", core)
+
+
+def is_subheading(text: str) -> bool:
+    """Short enough to be an in-article subheading (压实责任链条, 搭建平台 就业不出村)."""
+    bare = text.strip(SPACE)
+    return width(squash(bare)) <= 2 * MAX_SUBHEADING and not bare.endswith(tuple(DASHES))
+
+
+def speech_subtitle(text: str) -> bool:
+    """A subtitle listing who spoke and presided: 王慧杰讲话 贵丽青主持 …等参加."""
+    parts = text.split()
+    return len(parts) >= 2 and sum(bool(_SPEECH.search(p)) for p in parts) >= 2
+
+
+def column_shaped(text: str) -> bool:
+    """A column banner (栏目) is two or more short slogans: 奋战一季度 冲刺开门红."""
+    parts = text.split()
+    return len(parts) >= 2 and all(2 <= len(p) <= 8 for p in parts)
+
+
+def assign_roles(texts: list[str], first_on_page: bool) -> tuple[dict[str, str], list[int]]:
+    """Split a run of headline lines into roles; also return the indexes of banner lines.
+
+    Markers first: a line starting with —— is a subtitle, one ending with —— or ：a pretitle,
+    a "X讲话 Y主持" line after the title a subtitle. Of the unmarked lines the last is the
+    title; the one above it a column banner (if slogan-shaped) or pretitle; one more above
+    that, on the first headline run of a page, is the page's banner headline.
+    """
+    roles: dict[str, str] = {}
+    subtitle: list[str] = []
+    pretitle: list[str] = []
+    plain: list[int] = []
+    for i, t in enumerate(texts):
+        if t[:1] in DASHES and plain:
+            subtitle.append(t.lstrip(DASHES + SPACE))
+        elif t.rstrip(SPACE)[-1:] in DASHES + "：:" and not subtitle:
+            pretitle.append(t.rstrip(DASHES + "：:" + SPACE))
+        elif (plain and speech_subtitle(t)) or subtitle:
+            subtitle.append(t)
+        else:
+            plain.append(i)
+    banners: list[int] = []
+    if plain:
+        *above, title = plain
+        roles["title"] = texts[title]
+        if above and not pretitle:
+            near = above.pop()
+            roles["column" if column_shaped(texts[near]) else "pretitle"] = texts[near]
+        if above and first_on_page:
+            banners.append(above.pop(0))
+        if above:
+            extra = " ".join(texts[i] for i in above)
+            roles["column"] = f"{extra} {roles['column']}" if "column" in roles else extra
+    elif pretitle:
+        roles["title"] = pretitle.pop()
+    if pretitle:
+        roles["pretitle"] = " ".join(pretitle)
+    if subtitle:
+        roles["subtitle"] = " ".join(subtitle)
+    return roles, banners
+
+
+def _common_run(a: str, b: str) -> int:
+    """Length of the longest common substring of a and b."""
+    best = 0
+    prev = [0] * (len(b) + 1)
+    for ca in a:
+        cur = [0] * (len(b) + 1)
+        for j, cb in enumerate(b, 1):
+            if ca == cb:
+                cur[j] = prev[j - 1] + 1
+                best = max(best, cur[j])
+        prev = cur
+    return best
+
+
+def unscramble(title: str, lead: str) -> str:
+    """Undo a layout-scrambled title whose space-separated parts came out rotated.
+
+    Layout tools sometimes emit the last part of a two-line headline first ("习近平总书记…精神
+    区委常委会召开会议 传达学习近期"). The lead sentence repeats the headline in order, so the
+    rotation of the parts that shares the longest run with it is the printed order.
+    """
+    parts = title.split()
+    if len(parts) < 2 or not lead:
+        return title
+    lead = _NOT_WORD.sub("", lead[:160])
+    scored = []
+    for k in range(len(parts)):
+        rotated = parts[k:] + parts[:k]
+        scored.append((_common_run(_NOT_WORD.sub("", "".join(rotated)), lead), -k, rotated))
+    best, _, rotated = max(scored)
+    if best >= scored[0][0] + 4:
+        return " ".join(rotated)
+    return title
