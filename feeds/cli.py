@@ -9,11 +9,14 @@ from pathlib import Path
 import click
 
 from feeds.errors import FeedsError
+from feeds.site import DEFAULT_BASE_URL, DEFAULT_ID_PREFIX
 
 DEFAULT_SEEDS = "seeds"
 
 
-@click.group(context_settings={"auto_envvar_prefix": "FEEDS", "help_option_names": ["-h", "--help"]})
+@click.group(
+    context_settings={"auto_envvar_prefix": "FEEDS", "help_option_names": ["-h", "--help"]}
+)
 @click.version_option(package_name="feeds")
 def cli() -> None:
     """Turn plain-text dumps of Chinese local newspaper pages into topic feeds."""
@@ -48,6 +51,207 @@ def parse_cmd(paths: tuple[Path, ...], as_json: bool) -> None:
         sys.stdout.write("\n")
     else:
         click.echo("\n".join(out))
+
+
+def _site_options(func):
+    """Options shared by build and serve; each mirrors a FEEDS_* environment variable."""
+    options = [
+        click.option(
+            "--seeds",
+            type=click.Path(path_type=Path),
+            default=DEFAULT_SEEDS,
+            show_default=True,
+            envvar="FEEDS_SEEDS",
+            show_envvar=True,
+            help="Directory of page files (*.txt), or one page file.",
+        ),
+        click.option(
+            "--topics",
+            "topics_path",
+            type=click.Path(path_type=Path, dir_okay=False),
+            default=None,
+            envvar="FEEDS_TOPICS",
+            show_envvar=True,
+            help="Topic rules file (default: the built-in topics.toml).",
+        ),
+        click.option(
+            "--limit",
+            type=click.IntRange(min=1),
+            default=50,
+            show_default=True,
+            envvar="FEEDS_LIMIT",
+            show_envvar=True,
+            help="Items per feed; older items go to RFC 5005 archive pages.",
+        ),
+        click.option(
+            "--ttl",
+            type=click.IntRange(min=1),
+            default=30,
+            show_default=True,
+            envvar="FEEDS_TTL",
+            show_envvar=True,
+            help="Minutes readers may cache a feed (RSS <ttl>, Cache-Control max-age).",
+        ),
+        click.option(
+            "--id-prefix",
+            default=DEFAULT_ID_PREFIX,
+            show_default=True,
+            envvar="FEEDS_ID_PREFIX",
+            show_envvar=True,
+            help="tag: URI prefix of item ids; keep it fixed once published.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _report_problems(problems) -> None:
+    for problem in problems:
+        click.echo(str(problem), err=True)
+
+
+@cli.command("build")
+@_site_options
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default="site",
+    show_default=True,
+    envvar="FEEDS_OUT",
+    show_envvar=True,
+    help="Output directory, replaced atomically.",
+)
+@click.option(
+    "--base-url",
+    default=DEFAULT_BASE_URL,
+    show_default=True,
+    envvar="FEEDS_BASE_URL",
+    show_envvar=True,
+    help="Absolute URL the site will be served at (feeds link with it).",
+)
+@click.option(
+    "--strict", is_flag=True, help="Exit 1 and keep the old site if any input has problems."
+)
+def build_cmd(
+    seeds: Path,
+    topics_path: Path | None,
+    limit: int,
+    ttl: int,
+    id_prefix: str,
+    out: Path,
+    base_url: str,
+    strict: bool,
+) -> None:
+    """Build the static site: feeds (RSS, Atom, JSON Feed), archives, tag feeds, HTML pages, OPML.
+
+    Each bad input file is reported on stderr as one line naming it; the other pages still
+    build. The output directory is replaced in one step, so a web server never sees a
+    half-written site. Every text file gets a .gz beside it (nginx gzip_static).
+
+    Example:
+
+    \b
+        feeds build --seeds seeds --out site --base-url https://example.org/feeds
+    """
+    import time
+
+    from feeds.build import build, collect
+    from feeds.site import SiteConfig
+
+    start = time.perf_counter()
+    config = SiteConfig(base_url=base_url, id_prefix=id_prefix, feed_limit=limit, ttl_minutes=ttl)
+    collection = collect(seeds, topics_path)
+    _report_problems(collection.problems)
+    if strict and collection.problems:
+        click.echo(f"{len(collection.problems)} problems (--strict): {out} not written", err=True)
+        sys.exit(1)
+    report = build(seeds, out, config, collection=collection)
+    click.echo(
+        f"built {out}: {report.pages} pages, {report.articles} articles, {report.files} files, "
+        f"{len(report.problems)} problems in {time.perf_counter() - start:.2f}s"
+    )
+
+
+@cli.command("serve")
+@_site_options
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, envvar="FEEDS_HOST", show_envvar=True
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=5000,
+    show_default=True,
+    envvar="FEEDS_PORT",
+    show_envvar=True,
+    help="TCP port (0 picks a free one).",
+)
+@click.option(
+    "--base-url",
+    default=None,
+    envvar="FEEDS_BASE_URL",
+    show_envvar=True,
+    help="Public URL, behind a proxy or on 0.0.0.0 [default: http://HOST:PORT].",
+)
+def serve_cmd(
+    seeds: Path,
+    topics_path: Path | None,
+    limit: int,
+    ttl: int,
+    id_prefix: str,
+    host: str,
+    port: int,
+    base_url: str | None,
+) -> None:
+    """Build the site in memory and serve it with Flask's development server.
+
+    Links in feeds and pages use the address it serves on (or --base-url). For production
+    use gunicorn, configured with the same FEEDS_* variables:
+
+    \b
+        FEEDS_BASE_URL=https://example.org gunicorn -w 2 'feeds.web:create_app()'
+
+    Example:
+
+    \b
+        feeds serve --port 8000    # then open http://127.0.0.1:8000/
+    """
+    from werkzeug.serving import make_server
+
+    from feeds.build import collect
+    from feeds.web import create_app
+
+    collection = collect(seeds, topics_path)
+    _report_problems(collection.problems)
+    server = make_server(host, port, app=_starting, threaded=True)
+    shown = f"[{host}]" if ":" in host else host
+    base = (base_url or f"http://{shown}:{server.server_port}").rstrip("/")
+    server.app = create_app(
+        {
+            "COLLECTION": collection,
+            "BASE_URL": base,
+            "LIMIT": limit,
+            "TTL": ttl,
+            "ID_PREFIX": id_prefix,
+        }
+    )
+    click.echo(
+        f"Serving {len(collection.items)} articles at {base}/ (feeds: {base}/feeds/all.rss); "
+        "press Ctrl+C to stop"
+    )
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+def _starting(environ, start_response):  # noqa: ANN001, ANN202 - WSGI placeholder
+    """Placeholder while the site renders; requests wait in the listen backlog meanwhile."""
+    start_response("503 Service Unavailable", [("Retry-After", "1")])
+    return [b"starting\n"]
 
 
 def main() -> None:
