@@ -14,7 +14,10 @@ MAX_SUBHEADING = 24  # display width / 2 of an in-article subheading
 
 _SPEECH = re.compile(r"(讲话|主持|出席|致辞|参加|部署|讲授|宣讲|作报告)")
 # Text that starts mid-word after a page break: 星、浙江省… / 员,组织开展…
-_FRAGMENT = re.compile(rf"^[{CJK}A-Za-z0-9%][、，,。；;：:”’）)]|^[”’）)、，,。；;%]")
+# (一、 and 1. are enumerations, not fragments)
+_FRAGMENT = re.compile(
+    rf"^(?![一二三四五六七八九十0-9][、.．])[{CJK}A-Za-z0-9%][、，,。；;：:”’）)]|^[”’）)、，,。；;%]"
+)
 _DATE_START = re.compile(
     r"^(?:(?:19|20)\d{2}年)?\d{1,2}月\d{1,2}日|^(日前|近日|近期|昨日|昨天|前不久)"
 )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from feeds.decode import MAX_BYTES, decode
+from feeds.decode import MAX_BYTES, decode_page
 from feeds.errors import InputError
 from feeds.model import Page, Problem
 from feeds.parse import parse_page
@@ -40,13 +40,15 @@ def read_page(path: str | Path, max_bytes: int = MAX_BYTES) -> Page:
                 name, f"too large ({size / 1e6:.1f} MB, limit {max_bytes / 1e6:.0f} MB)"
             )
         data = path.read_bytes()
-        text, encoding = decode(data, name, max_bytes)
+        text, encoding, warning = decode_page(data, name, max_bytes)
     except InputError as exc:
         return Page(source=path.name, problems=(Problem(name, exc.message),))
     except OSError as exc:
         return Page(source=path.name, problems=(Problem(name, exc.strerror or str(exc)),))
     page = parse_page(text, path.name)
     problems = tuple(Problem(name, p.message, p.line) for p in page.problems)
+    if warning:
+        problems = (Problem(name, warning), *problems)
     if not page.articles and not problems:
         problems = (Problem(name, "no articles found (no headline followed by text)"),)
     return _with(page, encoding=encoding, problems=problems)

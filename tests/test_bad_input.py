@@ -86,3 +86,22 @@ def test_cli_parse_missing_file_is_one_line(tmp_path):
     assert proc.stderr.strip().splitlines() == [
         f"{tmp_path / 'nope.txt'}: No such file or directory"
     ]
+
+
+def test_a_few_broken_bytes_in_utf8_keep_the_page(tmp_path):
+    """A damaged UTF-8 dump: the page still parses, the bad byte is reported once."""
+    data = (CORPUS / "page-01.txt").read_bytes()
+    cut = data.index("会议还研究了其他事项".encode())
+    path = tmp_path / "damaged.txt"
+    path.write_bytes(data[:cut] + b"\xff" + data[cut:])
+    page = read_page(path)
+    assert page.encoding == "utf-8"
+    assert len(page.articles) == 4
+    assert [p.message for p in page.problems] == [
+        f"1 undecodable byte(s) replaced, first at offset {cut}"
+    ]
+
+
+def test_gb18030_page_is_not_mistaken_for_damaged_utf8():
+    page = read_page(CORPUS / "page-02.txt")
+    assert page.encoding == "gb18030" and not page.problems

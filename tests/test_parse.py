@@ -208,3 +208,25 @@ def test_scrambled_title_parts_are_put_back_in_order():
         "区委常委会召开会议 传达学习", "本报讯(记者 张明)2月19日,区委常委会召开会议,传达学习。"
     )
     assert ordered.articles[0].title == "区委常委会召开会议 传达学习"
+
+
+def test_numbered_subheadings_are_not_fragments():
+    p = page(
+        "区委理论学习中心组举行集中学习",
+        "本报讯(记者 张明 李华 通讯员 王芳)11月29日," + BODY,
+        "一、强化政治引领",
+        BODY,
+        "二、狠抓工作落实",
+        BODY,
+    )
+    (a,) = p.articles
+    assert [x.text for x in a.paragraphs if x.kind == HEADING] == [
+        "一、强化政治引领",
+        "二、狠抓工作落实",
+    ]
+    assert list(a.authors) == ["张明", "李华", "王芳"]
+
+
+def test_organisation_credit_with_gong_gao():
+    p = page("区红十字会开展博爱送万家活动", "近日,区红十字会走访慰问困难群众。", "区红十字会供稿")
+    assert list(p.articles[0].credits) == ["区红十字会供稿"]
