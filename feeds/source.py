@@ -27,10 +27,15 @@ def discover(paths: Iterable[str | Path]) -> list[Path]:
     return out
 
 
-def read_page(path: str | Path, max_bytes: int = MAX_BYTES) -> Page:
-    """Read, decode and parse one page file; problems are reported inside the Page."""
+def read_page(path: str | Path, max_bytes: int = MAX_BYTES, source: str | None = None) -> Page:
+    """Read, decode and parse one page file; problems are reported inside the Page.
+
+    `source` names the page in ids and output (default: the file name; a build over nested
+    folders passes the path relative to the seeds directory, so 2024/01.txt and 2025/01.txt
+    stay apart)."""
     path = Path(path)
     name = str(path)
+    source = source or path.name
     try:
         if path.is_dir():
             raise InputError(name, "is a directory, not a page file")
@@ -42,10 +47,10 @@ def read_page(path: str | Path, max_bytes: int = MAX_BYTES) -> Page:
         data = path.read_bytes()
         text, encoding, warning = decode_page(data, name, max_bytes)
     except InputError as exc:
-        return Page(source=path.name, problems=(Problem(name, exc.message),))
+        return Page(source=source, problems=(Problem(name, exc.message),))
     except OSError as exc:
-        return Page(source=path.name, problems=(Problem(name, exc.strerror or str(exc)),))
-    page = parse_page(text, path.name)
+        return Page(source=source, problems=(Problem(name, exc.strerror or str(exc)),))
+    page = parse_page(text, source)
     problems = tuple(Problem(name, p.message, p.line) for p in page.problems)
     if warning:
         problems = (Problem(name, warning), *problems)
