@@ -23,9 +23,18 @@ def width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+_CLOSERS = "”’」』）)"
+
+
 def ends_sentence(text: str) -> bool:
+    """Ends a sentence: 。！？… or a closing quote/bracket right after one (…。” / …！）).
+    A closing quote after a word (…干部担当”) is mid-sentence."""
     text = text.rstrip(SPACE)
-    return bool(text) and text[-1] in SENTENCE_END
+    if not text or text[-1] not in SENTENCE_END:
+        return False
+    if text[-1] in _CLOSERS:
+        return len(text) > 1 and text[-2] in SENTENCE_END
+    return True
 
 
 def is_indented(line: str) -> bool:

@@ -28,6 +28,10 @@ _LEAD_MD = re.compile(r"^(?:((?:19|20)\d{2})年)?(\d{1,2})月(\d{1,2})日")
 _LEAD_RECENT = re.compile(r"^(日前|近日|近期|前不久)")
 _LEAD_YESTERDAY = re.compile(r"^(昨日|昨天)")
 
+_ANY_MD = re.compile(r"(?<![\d年])(?:((?:19|20)\d{2})年)?(?<!\d)(\d{1,2})月(\d{1,2})日")
+_ANY_RECENT = re.compile(r"(日前|近日|近期)[，,]")
+_ANY_YESTERDAY = re.compile(r"(昨日|昨天)[，,上下中晚]")
+
 ROLLOVER_DAYS = 31
 
 
@@ -101,4 +105,21 @@ def lead_date(text: str, issue: date | None, year: int | None) -> tuple[date | N
         return issue, "recent"
     if issue is not None and _LEAD_YESTERDAY.match(text):
         return issue - timedelta(days=1), "yesterday"
+    # A feature's lead may set the scene first: 寒冬时节,暖意浓浓。1月2日上午,…
+    window = _lead_window(text)
+    m = _ANY_MD.search(window)
+    if m:
+        if m[1]:
+            return valid_date(int(m[1]), int(m[2]), int(m[3])), "text"
+        return resolve_month_day(int(m[2]), int(m[3]), issue, year), "text"
+    if issue is not None and _ANY_RECENT.search(window):
+        return issue, "recent"
+    if issue is not None and _ANY_YESTERDAY.search(window):
+        return issue - timedelta(days=1), "yesterday"
     return None, None
+
+
+def _lead_window(text: str) -> str:
+    """The first two sentences of a lead (at most 120 characters)."""
+    ends = [i for i, ch in enumerate(text[:120]) if ch in "。！？!?"]
+    return text[: ends[1] + 1] if len(ends) > 1 else text[:120]

@@ -22,7 +22,9 @@ _DATE_LINE = re.compile(
 )
 _HEADER_BITS = re.compile(r"(星期[一二三四五六日天]|第\s*\d+\s*版|\d{1,5}版)")
 _PAGE_NO = re.compile(r"第\s*\d+\s*版|\d{1,5}版")
-_FOOTER_WORDS = re.compile(r"(上一版|下一版|返回目录|版面导航|责任编辑|本版编辑|版式设计|责编|美编|校对)")
+_FOOTER_WORDS = re.compile(
+    r"(上一版|下一版|返回目录|版面导航|责任编辑|本版编辑|版式设计|责编|美编|校对)"
+)
 JUMP = re.compile(
     r"[(（]\s*(?P<kind>下转|上接|转|接|紧接|续)第?\s*[0-9０-９一二三四五六七八九十]+\s*版\s*[)）]"
 )

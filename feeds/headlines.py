@@ -58,6 +58,28 @@ def is_subheading(text: str) -> bool:
     return width(squash(bare)) <= 2 * MAX_SUBHEADING and not bare.endswith(tuple(DASHES))
 
 
+_ENUMERATED = re.compile(
+    r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．]|第[一二三四五六七八九十]+[，,、])"
+)
+
+
+def enumerated(text: str) -> bool:
+    """A numbered subheading: 一、… （二）… 3. … 第一,…"""
+    return bool(_ENUMERATED.match(text.strip(SPACE)))
+
+
+def siblings(a: str, b: str) -> bool:
+    """Two subheadings of one series: parallel in shape (both numbered, or both with or both
+    without an inner space) and in length. In-article subheadings come in such series."""
+    if enumerated(a) and enumerated(b):
+        return True
+    a, b = a.strip(SPACE), b.strip(SPACE)
+    if (" " in a or "\u3000" in a) != (" " in b or "\u3000" in b):
+        return False
+    la, lb = len(squash(a)), len(squash(b))
+    return max(la, lb) <= 1.5 * min(la, lb)
+
+
 def speech_subtitle(text: str) -> bool:
     """A subtitle listing who spoke and presided: 王慧杰讲话 贵丽青主持 …等参加."""
     parts = text.split()
@@ -70,14 +92,27 @@ def column_shaped(text: str) -> bool:
     return len(parts) >= 2 and all(2 <= len(p) <= 8 for p in parts)
 
 
-def assign_roles(texts: list[str], first_on_page: bool) -> tuple[dict[str, str], list[int]]:
+def _wrapped_title(upper: str, lower: str, lead: str) -> bool:
+    """A title broken over two lines: the lead sentence runs straight across the break
+    (全区2024年度基层党组织书记 / 抓基层党建工作述职评议会召开 -> …书记抓基层党建…), where a
+    pretitle or column above a title is a phrase of its own (…精神，区委…)."""
+    upper, lower, lead = squash(upper), squash(lower), squash(lead)
+    k = min(4, len(upper), len(lower))
+    return k >= 2 and upper[-k:] + lower[:k] in lead
+
+
+def assign_roles(
+    texts: list[str], first_on_page: bool, lead: str = ""
+) -> tuple[dict[str, str], list[int]]:
     """Split a run of headline lines into roles; also return the indexes of banner lines.
 
     Markers first: a line starting with —— is a subtitle, one ending with —— or ：a pretitle,
     a "X讲话 Y主持" line after the title a subtitle. Of the unmarked lines the last is the
-    title; the one above it a column banner (if slogan-shaped) or pretitle; one more above
-    that, on the first headline run of a page, is the page's banner headline.
+    title (joined with the line above when the lead shows one title wrapped over two lines);
+    the one above it a column banner (if slogan-shaped) or pretitle; one more above that, on
+    the first headline run of a page, is the page's banner headline.
     """
+    texts = list(texts)
     roles: dict[str, str] = {}
     subtitle: list[str] = []
     pretitle: list[str] = []
@@ -92,6 +127,9 @@ def assign_roles(texts: list[str], first_on_page: bool) -> tuple[dict[str, str],
         else:
             plain.append(i)
     banners: list[int] = []
+    while len(plain) >= 2 and _wrapped_title(texts[plain[-2]], texts[plain[-1]], lead):
+        last = plain.pop()
+        texts[plain[-1]] = texts[plain[-1]].rstrip(SPACE) + texts[last].lstrip(SPACE)
     if plain:
         *above, title = plain
         roles["title"] = texts[title]

@@ -74,11 +74,9 @@ class _Wrap:
 class _Draft:
     """An article being assembled."""
 
-    title: str
+    heads: list[Unit]  # the headline lines; roles are assigned once the lead is known
     first: int
-    pretitle: str | None = None
-    subtitle: str | None = None
-    column: str | None = None
+    first_on_page: bool = False
     byline: list[str] = field(default_factory=list)  # raw byline texts taken from the body
     credit_text: list[str] = field(default_factory=list)  # the parts naming people
     tail_credit: list[str] = field(default_factory=list)  # credit lines after the body
@@ -108,6 +106,8 @@ class _Parser:
         self.pending: list[Unit] = []  # headline-like units not yet placed
         self.current: _Draft | None = None
         self.seen_headline = False
+        self.all_units: list[Unit] = []
+        self.index = 0
         self.next_unit: Unit | None = None
 
     # -- stage 1: furniture --------------------------------------------------------------------
@@ -158,6 +158,7 @@ class _Parser:
                 and not is_indented(line)
                 and not jump_in
                 and wrap.is_full(prev)
+                and not bylines.is_credit_only(prev)
                 and (not indents or units[-1].indented or open_bracket(units[-1].text))
                 and not bylines.is_byline_start(line)
                 and not (
@@ -190,12 +191,15 @@ class _Parser:
     # -- stage 3: articles ---------------------------------------------------------------------
     def run(self) -> Page:
         units = self.units(self.strip_furniture())
+        self.all_units = units
         for i, unit in enumerate(units):
+            self.index = i
             self.next_unit = units[i + 1] if i + 1 < len(units) else None
             self.feed(unit)
         self.flush_pending()
         issue, issue_source = self.issue_date()
-        year = issue.year if issue else dates.infer_year("\n".join(self.lines))
+        # years are read from the rejoined paragraphs: a hard wrap may cut "2025" from "年"
+        year = issue.year if issue else dates.infer_year("\n".join(u.text for u in units))
         return Page(
             source=self.source,
             articles=tuple(self.finish(d, i, issue, year) for i, d in enumerate(self.articles)),
@@ -250,7 +254,7 @@ class _Parser:
                 self.unassigned(unit, "credit line outside any article")
                 return
             self.problems.append(Problem(self.source, "byline without a headline", unit.first))
-            self.current = _Draft(title="", first=unit.first)
+            self.current = _Draft(heads=[], first=unit.first)
             self.articles.append(self.current)
         cur = self.current
         assert cur is not None
@@ -289,10 +293,40 @@ class _Parser:
         cur = self.current
         if cur is None or not cur.paragraphs or len(self.pending) != 1:
             return False
-        if not headlines.is_subheading(self.pending[0].bare):
+        head = self.pending[0].bare
+        if not headlines.is_subheading(head):
             return False
         text = unit.bare
-        return not (unit.jump_in or headlines.starts_with_date(text) or headlines.is_fragment(text))
+        if unit.jump_in or headlines.starts_with_date(text) or headlines.is_fragment(text):
+            return False
+        # Subheadings come in series (压实责任链条 / 紧盯重点领域 / …); a lone headline line
+        # inside an article is the title of the next, byline-less article.
+        if headlines.enumerated(head):
+            return True
+        earlier = [p.text for p in cur.paragraphs if p.kind == HEADING]
+        return any(headlines.siblings(head, h) for h in earlier + self._later_subheadings())
+
+    def _later_subheadings(self) -> list[str]:
+        """Headline-like units further on in the same article (up to the next byline) that
+        stand between paragraphs of running text, as subheadings do."""
+        units = self.all_units
+        found = []
+        for j in range(self.index + 1, len(units)):
+            u = units[j]
+            if bylines.has_lead(u.bare) or u.jump_in:
+                break
+            if not headlines.is_headline_like(u.bare) or bylines.is_org(u.bare):
+                continue
+            before, after = units[j - 1].bare, units[j + 1].bare if j + 1 < len(units) else ""
+            if (
+                after
+                and not headlines.is_headline_like(before)
+                and not headlines.is_headline_like(after)
+                and not bylines.is_byline_start(after)
+                and not headlines.starts_with_date(after)
+            ):
+                found.append(u.bare)
+        return found
 
     def add_paragraph(self, cur: _Draft, unit: Unit) -> None:
         cur.continued = cur.continued or unit.jump_in
@@ -309,22 +343,13 @@ class _Parser:
         # An organisation credit line closing the previous article (区卫生健康局).
         while self.current is not None and len(heads) > 1 and bylines.is_org(heads[0].bare):
             self.current.credits.append(heads.pop(0).bare)
-        roles, banners = headlines.assign_roles(
-            [h.bare for h in heads], first_on_page=not self.seen_headline
-        )
-        for i in banners:
-            self.dropped.append(Dropped(heads[i].first, heads[i].bare, "banner"))
-        self.seen_headline = True
         draft = _Draft(
-            title=roles.get("title", ""),
+            heads=heads,
             first=heads[0].first if heads else unit.first,
-            pretitle=roles.get("pretitle"),
-            subtitle=roles.get("subtitle"),
-            column=roles.get("column"),
+            first_on_page=not self.seen_headline,
             continued=unit.jump_in or headlines.is_fragment(unit.bare),
         )
-        if not draft.title:
-            self.problems.append(Problem(self.source, "article without a title", unit.first))
+        self.seen_headline = True
         self.current = draft
         self.articles.append(draft)
 
@@ -356,12 +381,17 @@ class _Parser:
             lead = next((p.text for p in paragraphs if p.kind == TEXT), "")
             when, how = dates.lead_date(lead, issue, year)
         lead = next((p.text for p in paragraphs if p.kind == TEXT), "")
+        roles, banners = headlines.assign_roles([h.bare for h in d.heads], d.first_on_page, lead)
+        for i in banners:
+            self.dropped.append(Dropped(d.heads[i].first, d.heads[i].bare, "banner"))
+        if not roles.get("title"):
+            self.problems.append(Problem(self.source, "article without a title", d.first))
         return Article(
-            title=headlines.unscramble(d.title, lead),
+            title=headlines.unscramble(roles.get("title", ""), lead),
             paragraphs=tuple(paragraphs),
-            pretitle=d.pretitle,
-            subtitle=d.subtitle,
-            column=d.column,
+            pretitle=roles.get("pretitle"),
+            subtitle=roles.get("subtitle"),
+            column=roles.get("column"),
             authors=tuple(bylines.names(credit_texts + tail)),
             credits=tuple(d.credits),
             byline=" ".join(d.byline) or None,

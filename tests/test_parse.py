@@ -230,3 +230,55 @@ def test_numbered_subheadings_are_not_fragments():
 def test_organisation_credit_with_gong_gao():
     p = page("区红十字会开展博爱送万家活动", "近日,区红十字会走访慰问困难群众。", "区红十字会供稿")
     assert list(p.articles[0].credits) == ["区红十字会供稿"]
+
+
+def test_a_lone_headline_inside_an_article_opens_the_next_article():
+    """Subheadings come in series; a lone headline line is the title of a byline-less
+    article whose lead sets the scene before giving the date."""
+    p = page(
+        "2025年1月3日 星期五",
+        "区委常委会召开会议",
+        "本报讯(记者 张明)1月2日," + BODY,
+        "聚焦主责主业 晒成绩亮短板",
+        BODY,
+        "直面问题不足 点短板促提升",
+        BODY,
+        "“博爱送万家”把温暖送到困难群众心坎上",
+        "寒冬时节,暖意浓浓。1月2日上午,区红十字会走访慰问困难群众。",
+        "区红十字会供稿",
+    )
+    first, second = p.articles
+    assert [x.text for x in first.paragraphs if x.kind == HEADING] == [
+        "聚焦主责主业 晒成绩亮短板",
+        "直面问题不足 点短板促提升",
+    ]
+    assert second.title == "“博爱送万家”把温暖送到困难群众心坎上"
+    assert second.date == date(2025, 1, 2) and second.date_source == "text"
+    assert list(second.credits) == ["区红十字会供稿"] and not first.credits
+
+
+def test_title_wrapped_over_two_lines_is_one_title():
+    p = page(
+        "全区2024年度基层党组织书记",
+        "抓基层党建工作述职评议会召开",
+        "本报讯(记者 张明)12月30日,全区2024年度基层党组织书记抓基层党建工作述职评议会召开。",
+        "学习贯彻全会精神",
+        "区委理论学习中心组举行专题学习会",
+        "本报讯(记者 李华)12月30日,为学习贯彻全会精神,区委理论学习中心组举行专题学习会。",
+    )
+    first, second = p.articles
+    assert first.title == "全区2024年度基层党组织书记抓基层党建工作述职评议会召开"
+    assert first.pretitle is None
+    assert (second.pretitle, second.title) == (
+        "学习贯彻全会精神",
+        "区委理论学习中心组举行专题学习会",
+    )
+
+
+def test_quote_after_a_word_does_not_end_a_sentence():
+    p = page(
+        "区政府召开常务会议", "本报讯(记者 张明)5月4日,要发挥好考核的“指挥棒”", "作用,推动落实。"
+    )
+    assert [x.text for x in p.articles[0].paragraphs] == [
+        "5月4日,要发挥好考核的“指挥棒”作用,推动落实。"
+    ]
