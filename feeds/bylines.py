@@ -29,7 +29,21 @@ ROLE_WORDS = (
     "摄影",
 )
 _ROLE = "|".join(ROLE_WORDS)
-CREDIT_SUFFIXES = ("报道", "摄影", "摄", "文图", "文/图", "图文", "文", "图", "供图", "整理")
+CREDIT_SUFFIXES = (
+    "报道",
+    "文/摄",
+    "文／摄",
+    "摄影",
+    "摄",
+    "文图",
+    "文/图",
+    "图文",
+    "文",
+    "图",
+    "供图",
+    "整理",
+)
+_SUFFIX = "|".join(re.escape(s) for s in CREDIT_SUFFIXES)
 
 _LEAD = re.compile(
     rf"^(?P<lead>本报讯|本报(?P<place>[{CJK}]{{0,6}}?)(?P<md>\d{{1,2}}月\d{{1,2}}日)?(?:电|讯)"
@@ -44,12 +58,12 @@ _ROLE_RUN = re.compile(
 # A unit that is nothing but a credit: (记者 陈一鸣 通讯员 余晨光), 记者 黄子轩, 通讯员 A B.
 _CREDIT_ONLY = re.compile(
     rf"^[(（]?[{SPACE}]*(?:(?:{_ROLE})[{SPACE}]*{NAME}"
-    rf"(?:[{SPACE}、]+(?:{NAME}|{'|'.join(CREDIT_SUFFIXES[:6])}))*[{SPACE}]*)+[)）]?$"
+    rf"(?:[{SPACE}、]+(?:{NAME}|{_SUFFIX}))*[{SPACE}]*)+[)）]?$"
 )
 # A credit at the end of a paragraph: "… 记者 毛嘉伟 文 俞佳琪 摄" or "…。（记者 X 通讯员 Y）".
 _TRAILING = re.compile(
     rf"(?:[{SPACE}]+|(?<=[{SENTENCE_END}]))(?P<credit>[(（]?(?:(?:{_ROLE})[{SPACE}]*{NAME}"
-    rf"(?:[{SPACE}、]+(?:{NAME}|文|摄|图|摄影|报道))*[{SPACE}]*)+[)）]?)$"
+    rf"(?:[{SPACE}、]+(?:{NAME}|{_SUFFIX}))*[{SPACE}]*)+[)）]?)$"
 )
 _ORG = re.compile(
     rf"^[{CJK}（）()]{{2,20}}(会|局|部|委|办|中心|站|队|院|所|社|团|处|厅|室|馆|公司|集团|协会|"

@@ -7,7 +7,9 @@ import unicodedata
 
 SENTENCE_END = "。！？!?；;…”’」』）)"
 SPACE = " \u3000\t\u00a0"
-CJK = r"\u3400-\u9fff"
+# CJK ideographs, including the compatibility block and the supplementary planes (Ext B-H:
+# rare characters in names such as 𠮷, which GB18030 encodes).
+CJK = r"\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 DASHES = "—－―─-"
 
 _WS = re.compile(r"[\s\u3000]+")

@@ -52,6 +52,20 @@ def is_headline_like(text: str) -> bool:
     return not re.search(r"[。；;]", core)
 
 
+def is_title_shaped(text: str) -> bool:
+    """Could be a headline once the context says so: short, no full stop, no trailing clause
+    punctuation. Titles may hold commas (区委常委会召开会议,研究部署三季度经济工作); that
+    alone cannot tell them from running text, so callers also need a byline or dateline after
+    it."""
+    bare = text.strip(SPACE)
+    core = bare.rstrip(DASHES + "：:")
+    if not core or len(squash(core)) > MAX_HEADLINE or is_byline_start(bare):
+        return False
+    if core[-1] in "。；;，,、" or re.search(r"[。；;]", core):
+        return False
+    return not (is_fragment(core) or starts_with_date(core))
+
+
 def is_subheading(text: str) -> bool:
     """Short enough to be an in-article subheading (压实责任链条, 搭建平台 就业不出村)."""
     bare = text.strip(SPACE)

@@ -16,11 +16,12 @@ No files, no clock, no jieba. The stages:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 
 from feeds import bylines, dates, furniture, headlines
-from feeds.chars import SPACE, ends_sentence, is_indented, open_bracket, width
+from feeds.chars import CJK, SPACE, ends_sentence, is_indented, open_bracket, squash, width
 from feeds.model import HEADING, TEXT, Article, Dropped, Page, Paragraph, Problem
 
 _JUMP_IN = "\x00JUMPIN\x00"  # where a (上接第N版) marker was cut out of a line
@@ -68,6 +69,22 @@ class _Wrap:
             return False
         n, w = len(line), width(line)
         return self.chars - 1 <= n <= self.chars + 4 or self.width - 3 <= w <= self.width + 6
+
+
+_TAIL_RUN = re.compile(rf"[{CJK}]+$")
+_HEAD_RUN = re.compile(rf"^[{CJK}]+")
+
+
+def _byline_gap(text: str, line: str) -> str:
+    """The separator for a hard wrap inside a byline's brackets: a space between two whole
+    names (通讯员蔡文博 / 占丽君), nothing inside one name (通讯员余 / 晨光)."""
+    if not (bylines.has_lead(text) and open_bracket(text)):
+        return ""
+    left, right = _TAIL_RUN.search(text), _HEAD_RUN.search(line.strip(SPACE))
+    if left and right and min(len(left[0]), len(right[0])) >= 2:
+        if len(left[0]) + len(right[0]) >= 5:
+            return " "
+    return ""
 
 
 @dataclass
@@ -169,7 +186,7 @@ class _Parser:
                 )
             )
             if joinable:
-                units[-1].text += line.strip(SPACE)
+                units[-1].text += _byline_gap(units[-1].text, line) + line.strip(SPACE)
                 units[-1].last = number
             else:
                 units.append(Unit(line, number, number, is_indented(line), jump_in))
@@ -224,25 +241,31 @@ class _Parser:
         cur = self.current
         # A paragraph cut by a page break continues in the next unit, whatever it looks like.
         if cur and not self.pending and cur.open_paragraph and not bylines.is_byline_start(text):
-            if not (unit.jump_in or (headlines.is_headline_like(text) and self._title_follows())):
+            titled = headlines.is_title_shaped(text) and self._title_follows(text)
+            if not (unit.jump_in or titled):
                 last = cur.paragraphs[-1]
                 cur.paragraphs[-1] = replace(last, text=last.text + text)
                 cur.last = unit.last
                 return
-        if headlines.is_headline_like(text) and not unit.jump_in:
+        headline = headlines.is_headline_like(text) or (
+            headlines.is_title_shaped(text) and self._title_follows(text)
+        )
+        if headline and not unit.jump_in:
             self.pending.append(unit)
         elif bylines.is_byline_start(text):
             self.byline(unit)
         else:
             self.body(unit)
 
-    def _title_follows(self) -> bool:
-        """After an unfinished paragraph a headline-like unit is still a title when a byline,
-        a dateline-led paragraph or a continued-article marker follows it."""
+    def _title_follows(self, text: str) -> bool:
+        """A title-shaped unit is a title when a byline (本报讯…), a continued-article marker,
+        or — for a short one — a dateline-led paragraph follows it."""
         nxt = self.next_unit
-        return nxt is not None and (
-            bylines.has_lead(nxt.bare) or nxt.jump_in or headlines.starts_with_date(nxt.bare)
-        )
+        if nxt is None:
+            return False
+        if bylines.has_lead(nxt.bare) or nxt.jump_in:
+            return True
+        return headlines.starts_with_date(nxt.bare) and len(squash(text)) <= 30
 
     def byline(self, unit: Unit) -> None:
         text = unit.bare

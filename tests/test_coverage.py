@@ -36,8 +36,8 @@ def uncovered(page: Page, lines: list[str]) -> list[tuple[int, str]]:
         text = squash(line)
         for cut in dropped_by_line.get(number, []):
             text = text.replace(cut, "", 1)
-        # documented normalisation: the dashes that mark a pretitle (…——) or subtitle (——…)
-        text = text.strip("—－―─-")
+        # documented normalisation: the marks of a pretitle (…—— or …：) or subtitle (——…)
+        text = text.strip("—－―─-").rstrip("：:")
         if not text or any(text in s for s in streams):
             continue
         # a layout-scrambled title is printed with its parts rotated back into order

@@ -282,3 +282,50 @@ def test_quote_after_a_word_does_not_end_a_sentence():
     assert [x.text for x in p.articles[0].paragraphs] == [
         "5月4日,要发挥好考核的“指挥棒”作用,推动落实。"
     ]
+
+
+def test_title_with_a_comma_right_above_a_byline():
+    p = page(
+        "区委常委会召开会议,研究部署三季度经济工作",
+        "本报讯(记者叶思远 通讯员柴丽芳)9月9日," + BODY,
+        "区政府召开常务会议,部署秋季开学等工作",
+        "本报讯(记者 程浩)9月10日," + BODY,
+    )
+    first, second = p.articles
+    assert first.title == "区委常委会召开会议,研究部署三季度经济工作"
+    assert list(first.authors) == ["叶思远", "柴丽芳"]
+    assert second.title == "区政府召开常务会议,部署秋季开学等工作"
+    assert list(second.authors) == ["程浩"]
+
+
+def test_rare_characters_in_names_and_slash_credits():
+    p = page(
+        "衢江举办非遗手作体验活动",
+        "本报讯(记者 周䶮 通讯员 𠮷晓东)8月26日," + BODY,
+        "孩子们在动手实践中感受传统文化魅力。　记者 毛嘉伟 文/摄",
+    )
+    (a,) = p.articles
+    assert list(a.authors) == ["周䶮", "𠮷晓东", "毛嘉伟"]
+    assert a.body.endswith("传统文化魅力。")
+
+
+def test_hard_wrap_between_two_names_in_a_byline():
+    lines = [
+        "今日衢江 2024年7月9日 星期二 第3版",
+        "全区防汛防台工作会议召开",
+        "　　本报讯（记者黄子轩 通讯员蔡文博",
+        "占丽君）7月8日，全区防汛防台工作会议",
+        "召开，会议部署了当前防汛防台各项工作。",
+        "　　会议要求，要压紧压实各级防汛责任，",
+        "强化监测预警，做好群众转移避险工作。",
+        "　　会议强调，要加强值班值守，确保信息",
+        "畅通，全力保障人民群众生命财产安全。",
+        "区应急管理局开展防汛应急演练",
+        "　　本报讯（记者 毛嘉伟 通讯员 余",
+        "晨光）7月8日，区应急管理局开展防汛应急",
+        "演练，模拟山洪暴发时的人员转移安置。",
+    ]
+    p = parse_page("\n".join(lines) + "\n", "p.txt")
+    first, second = p.articles
+    assert list(first.authors) == ["黄子轩", "蔡文博", "占丽君"]
+    assert list(second.authors) == ["毛嘉伟", "余晨光"]
