@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from feeds.chars import CJK, SENTENCE_END, SPACE, squash
+from feeds.chars import CJK, SENTENCE_END, SPACE
 
 NAME = rf"[{CJK}·•]{{2,4}}"
 
@@ -67,7 +67,7 @@ _TRAILING = re.compile(
 )
 _ORG = re.compile(
     rf"^[{CJK}（）()]{{2,20}}(会|局|部|委|办|中心|站|队|院|所|社|团|处|厅|室|馆|公司|集团|协会|"
-    r"学校|医院|供稿|供图|宣|办公室)$"
+    r"学校|医院|供稿|供图|宣|办公室|府)$"
 )
 _MONTH_DAY = re.compile(r"(\d{1,2})月(\d{1,2})日")
 
@@ -96,9 +96,26 @@ def has_lead(text: str) -> bool:
     return bool(_LEAD.match(text.strip(SPACE)))
 
 
+_ADMIN_PREFIX = re.compile(
+    r"^(?:中共)?[区县市省镇乡村]|^(?:街道|社区|\S{2,4}(?:街道|[区县市镇乡]))"
+)
+# Headlines name events; unit names do not (区委召开全会 is a title, 区总工会 a unit).
+_EVENT = re.compile(
+    r"召开|举行|举办|开展|启动|部署|推进|获评|荣获|开幕|闭幕|落幕|走进|发布|会议|全会|大会|中心组"
+)
+
+
 def is_org(text: str) -> bool:
-    """An organisation credit line: 区红十字会, 区卫生健康局."""
-    return bool(_ORG.match(squash(text)))
+    """An organisation credit line: 区红十字会, 区卫生健康局, 区红十字会供稿.
+
+    A unit's name is one word that starts like an administrative unit (区…, 县…, 衢江区…,
+    …镇…) or says 供稿; a headline in two halves (学思践悟强党性 笃行实干开新局) is not one."""
+    bare = text.strip(SPACE)
+    if re.search(r"\s", bare) or not (3 <= len(bare) <= 14) or _EVENT.search(bare):
+        return False
+    if bare.endswith(("供稿", "供图")):
+        return True
+    return bool(_ORG.match(bare)) and bool(_ADMIN_PREFIX.match(bare))
 
 
 def split_byline(text: str) -> Byline:

@@ -47,6 +47,8 @@ def is_headline_like(text: str) -> bool:
     commas = sum(core.count(ch) for ch in "，,；;。")
     if commas > 1 or (commas and len(core) > 16):  # a clause of running text, not a title
         return False
+    if core.count("、") > 1 and len(core) > 16:  # an enumeration in running text
+        return False
     if is_fragment(core) or starts_with_date(core):
         return False
     return not re.search(r"[。；;]", core)
@@ -164,36 +166,44 @@ def assign_roles(
     return roles, banners
 
 
-def _common_run(a: str, b: str) -> int:
-    """Length of the longest common substring of a and b."""
-    best = 0
-    prev = [0] * (len(b) + 1)
-    for ca in a:
-        cur = [0] * (len(b) + 1)
-        for j, cb in enumerate(b, 1):
-            if ca == cb:
-                cur[j] = prev[j - 1] + 1
-                best = max(best, cur[j])
-        prev = cur
-    return best
+def _junctions(parts: list[str], lead: str) -> int:
+    """How many neighbouring parts the lead sentence runs straight across (…会议,研究部署…)."""
+    found = 0
+    for left, right in zip(parts, parts[1:], strict=False):
+        left, right = _NOT_WORD.sub("", left), _NOT_WORD.sub("", right)
+        if left and right and left[-2:] + right[:2] in lead:
+            found += 1
+    return found
 
 
 def unscramble(title: str, lead: str) -> str:
     """Undo a layout-scrambled title whose space-separated parts came out rotated.
 
     Layout tools sometimes emit the last part of a two-line headline first ("习近平总书记…精神
-    区委常委会召开会议 传达学习近期"). The lead sentence repeats the headline in order, so the
-    rotation of the parts that shares the longest run with it is the printed order.
+    区委常委会召开会议 传达学习近期"). The lead's first sentence repeats the headline in
+    order, so the rotation whose neighbouring parts the lead runs across most often is the
+    printed order; among equals, the one whose first part the lead names earliest.
     """
     parts = title.split()
-    if len(parts) < 2 or not lead:
+    first = re.split(r"[。！？!?]", lead, maxsplit=1)[0]
+    first = _NOT_WORD.sub("", first)
+    if len(parts) < 2 or not first:
         return title
-    lead = _NOT_WORD.sub("", lead[:160])
-    scored = []
+    best, best_key = parts, None
     for k in range(len(parts)):
         rotated = parts[k:] + parts[:k]
-        scored.append((_common_run(_NOT_WORD.sub("", "".join(rotated)), lead), -k, rotated))
-    best, _, rotated = max(scored)
-    if best >= scored[0][0] + 4:
-        return " ".join(rotated)
-    return title
+        head = _NOT_WORD.sub("", rotated[0])[:4]
+        position = first.find(head) if head else -1
+        key = (_junctions(rotated, first), -(position if position >= 0 else len(first)), -k)
+        if best_key is None or key > best_key:
+            best, best_key = rotated, key
+    identity = _junctions(parts, first)
+    assert best_key is not None
+    if best_key[0] <= identity:
+        return title
+    # Parts the lead writes as one phrase (近期习近平…) were one line before the scramble.
+    plain = squash(lead)
+    out = best[0]
+    for left, right in zip(best, best[1:], strict=False):
+        out += ("" if left[-2:] + right[:2] in plain else " ") + right
+    return out

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from feeds import bylines, dates, furniture, headlines
-from feeds.chars import CJK, SPACE, ends_sentence, is_indented, open_bracket, squash, width
+from feeds.chars import CJK, DASHES, SPACE, ends_sentence, is_indented, open_bracket, squash, width
 from feeds.model import HEADING, TEXT, Article, Dropped, Page, Paragraph, Problem
 
 _JUMP_IN = "\x00JUMPIN\x00"  # where a (上接第N版) marker was cut out of a line
@@ -180,9 +180,9 @@ class _Parser:
                 and not bylines.is_byline_start(line)
                 and not (
                     ends_sentence(prev)
-                    and not wrap.is_full(line)
                     and headlines.is_headline_like(line)
                     and self._next_opens(lines, i)
+                    and (not wrap.is_full(line) or self._marked_headline(lines, i, wrap))
                 )
             )
             if joinable:
@@ -197,6 +197,25 @@ class _Parser:
                 unit.jump_in = unit.jump_in or _JUMP_IN in unit.text
                 unit.text = unit.text.replace(_JUMP_IN, "")
         return units
+
+    @staticmethod
+    def _marked_headline(lines: list[tuple[int, str]], i: int, wrap: _Wrap) -> bool:
+        """A full-width line is still a headline when it is marked as a pretitle (…——) or the
+        next line is a byline, a subtitle (——…) or another headline."""
+        line = lines[i][1].rstrip(SPACE)
+        if line.endswith(tuple(DASHES + "：:")):
+            return True
+        nxt = lines[i + 1][1].strip(SPACE) if i + 1 < len(lines) else ""
+        return (
+            bylines.is_byline_start(nxt)
+            or nxt[:1] in DASHES
+            or (
+                bool(nxt)
+                and not is_indented(lines[i + 1][1])
+                and not wrap.is_full(nxt)
+                and headlines.is_headline_like(nxt)
+            )
+        )
 
     @staticmethod
     def _next_opens(lines: list[tuple[int, str]], i: int) -> bool:
@@ -364,7 +383,12 @@ class _Parser:
         """Turn the pending headline run into a new article opened by `unit`."""
         heads, self.pending = self.pending, []
         # An organisation credit line closing the previous article (区卫生健康局).
-        while self.current is not None and len(heads) > 1 and bylines.is_org(heads[0].bare):
+        while (
+            self.current is not None
+            and len(heads) > 1
+            and bylines.is_org(heads[0].bare)
+            and heads[1].bare[:1] not in DASHES  # ——… is the subtitle of the line above
+        ):
             self.current.credits.append(heads.pop(0).bare)
         draft = _Draft(
             heads=heads,

@@ -203,7 +203,17 @@ def test_scrambled_title_parts_are_put_back_in_order():
         "习近平总书记重要讲话精神 区委常委会召开会议 传达学习",
         "本报讯(记者 张明)2月19日,区委常委会召开会议,传达学习习近平总书记重要讲话精神。",
     )
-    assert p.articles[0].title == "区委常委会召开会议 传达学习 习近平总书记重要讲话精神"
+    assert p.articles[0].title == "区委常委会召开会议 传达学习习近平总书记重要讲话精神"
+    t02 = page(
+        "2025年各项工作 区委常委会召开扩大会议 研究部署",
+        "本报讯(记者 张明)12月31日,区委常委会召开扩大会议,总结2024年全区工作,研究部署2025年各项工作。区委书记主持会议。",
+    )
+    assert t02.articles[0].title == "区委常委会召开扩大会议 研究部署2025年各项工作"
+    t01 = page(
+        "一季度经济运行情况 区政府召开第16次常务会议 分析研判",
+        "本报讯(记者 张明)4月2日,区长主持召开区政府第16次常务会议,分析研判一季度全区经济运行情况。",
+    )
+    assert t01.articles[0].title == "区政府召开第16次常务会议 分析研判一季度经济运行情况"
     ordered = page(
         "区委常委会召开会议 传达学习", "本报讯(记者 张明)2月19日,区委常委会召开会议,传达学习。"
     )
@@ -329,3 +339,21 @@ def test_hard_wrap_between_two_names_in_a_byline():
     first, second = p.articles
     assert list(first.authors) == ["黄子轩", "蔡文博", "占丽君"]
     assert list(second.authors) == ["毛嘉伟", "余晨光"]
+
+
+def test_title_ending_like_a_unit_name_above_a_subtitle_is_a_title():
+    p = page(
+        "区农业农村局召开强村公司改革推进会",
+        "本报讯(记者 张明)7月20日," + BODY,
+        "学思践悟强党性 笃行实干开新局",
+        "——区委理论学习中心组举行专题学习会",
+        "本报讯(记者 李华)7月22日," + BODY,
+        "区卫生健康局",
+    )
+    first, second = p.articles
+    assert not first.credits
+    assert (second.title, second.subtitle) == (
+        "学思践悟强党性 笃行实干开新局",
+        "区委理论学习中心组举行专题学习会",
+    )
+    assert list(second.credits) == ["区卫生健康局"]

@@ -23,7 +23,9 @@ _NO_LINE_START = "。，、；：？！,.;:?!”’）)"
 def _body_like(line: str) -> bool:
     if re.search(r"上一版|下一版|\d{4}-\d{2}-\d{2}", line):  # page footer
         return False
-    return len(line) > 50 or line.rstrip()[-1:] in _BODY_END or bool(re.search("[,，]", line))
+    line = line.rstrip()
+    ends = line[-1:] in "。！？!?" or (line[-1:] in "”）)" and line[-2:-1] in "。！？!?")
+    return len(line) > 50 or ends or bool(re.search("[,，]", line))
 
 
 def _wrap(para: str, width: int) -> list[str]:
