@@ -93,6 +93,16 @@ def _site_options(func):
             help="Minutes readers may cache a feed (RSS <ttl>, Cache-Control max-age).",
         ),
         click.option(
+            "--store",
+            "store_path",
+            type=click.Path(path_type=Path, dir_okay=False),
+            default=None,
+            envvar="FEEDS_STORE",
+            show_envvar=True,
+            help="Archive file (SQLite) that keeps item ids and parsed pages "
+            "[default: .feeds/store.sqlite beside the seeds].",
+        ),
+        click.option(
             "--id-prefix",
             default=DEFAULT_ID_PREFIX,
             show_default=True,
@@ -133,21 +143,36 @@ def _report_problems(problems) -> None:
 @click.option(
     "--strict", is_flag=True, help="Exit 1 and keep the old site if any input has problems."
 )
+@click.option("--full", is_flag=True, help="Parse every page again (ids are kept).")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    envvar="FEEDS_WORKERS",
+    show_envvar=True,
+    help="Processes for parsing and rendering [default: all cores].",
+)
 def build_cmd(
     seeds: Path,
     topics_path: Path | None,
     limit: int,
     ttl: int,
+    store_path: Path | None,
     id_prefix: str,
     out: Path,
     base_url: str,
     strict: bool,
+    full: bool,
+    workers: int | None,
 ) -> None:
     """Build the static site: feeds (RSS, Atom, JSON Feed), archives, tag feeds, HTML pages, OPML.
 
-    Each bad input file is reported on stderr as one line naming it; the other pages still
-    build. The output directory is replaced in one step, so a web server never sees a
-    half-written site. Every text file gets a .gz beside it (nginx gzip_static).
+    Incremental: pages whose bytes did not change since the last build come from the archive
+    (--store) without being parsed again; item ids never change. Each bad input file is
+    reported on stderr as one line naming it; the other pages still build. The output
+    directory is replaced in one step, so a web server never sees a half-written site; files
+    whose content did not change keep their modification time. Every text file gets a .gz
+    beside it (nginx gzip_static). A progress bar shows on a terminal.
 
     Example:
 
@@ -156,20 +181,29 @@ def build_cmd(
     """
     import time
 
-    from feeds.build import build, collect
+    from feeds.build import build, collect_report, default_store_path
     from feeds.site import SiteConfig
 
     start = time.perf_counter()
     config = SiteConfig(base_url=base_url, id_prefix=id_prefix, feed_limit=limit, ttl_minutes=ttl)
-    collection = collect(seeds, topics_path)
+    collection, stats = collect_report(
+        seeds,
+        topics_path,
+        store=store_path or default_store_path(seeds),
+        full=full,
+        workers=workers,
+        progress=None,
+    )
     _report_problems(collection.problems)
     if strict and collection.problems:
         click.echo(f"{len(collection.problems)} problems (--strict): {out} not written", err=True)
         sys.exit(1)
-    report = build(seeds, out, config, collection=collection)
+    report = build(seeds, out, config, collection=collection, workers=workers, progress=None)
     click.echo(
-        f"built {out}: {report.pages} pages, {report.articles} articles, {report.files} files, "
-        f"{len(report.problems)} problems in {time.perf_counter() - start:.2f}s"
+        f"built {out}: {stats.pages} pages ({stats.parsed} parsed), {stats.articles} articles "
+        f"({stats.new} new, {stats.changed} changed), {report.files} files "
+        f"({report.written} written), {stats.problems} problems "
+        f"in {time.perf_counter() - start:.2f}s"
     )
 
 
@@ -194,17 +228,32 @@ def build_cmd(
     show_envvar=True,
     help="Public URL, behind a proxy or on 0.0.0.0 [default: http://HOST:PORT].",
 )
+@click.option(
+    "--watch",
+    type=click.FloatRange(min=0),
+    default=2.0,
+    show_default=True,
+    envvar="FEEDS_WATCH",
+    show_envvar=True,
+    help="Seconds between checks of the seeds and the store; a change reloads the site "
+    "without a restart (0: only on SIGHUP).",
+)
 def serve_cmd(
     seeds: Path,
     topics_path: Path | None,
     limit: int,
     ttl: int,
+    store_path: Path | None,
     id_prefix: str,
     host: str,
     port: int,
     base_url: str | None,
+    watch: float,
 ) -> None:
     """Build the site in memory and serve it with Flask's development server.
+
+    The site follows the seeds: a new or changed page (or a `feeds build` updating the
+    store) is picked up within --watch seconds, or at once on SIGHUP, and swapped in whole.
 
     Links in feeds and pages use the address it serves on (or --base-url). For production
     use gunicorn, configured with the same FEEDS_* variables:
@@ -217,17 +266,26 @@ def serve_cmd(
     \b
         feeds serve --port 8000    # then open http://127.0.0.1:8000/
     """
+    import signal
+
     from werkzeug.serving import make_server
 
-    from feeds.build import collect
-    from feeds.web import create_app
+    from feeds.build import Watcher, default_store_path
+    from feeds.web import create_app, reload_site
 
-    collection = collect(seeds, topics_path)
+    watcher = Watcher(
+        seeds,
+        topics_path=topics_path,
+        store=store_path or default_store_path(seeds),
+        interval=watch,
+        warn=lambda message: click.echo(f"Warning: {message}", err=True),
+    )
+    collection = watcher.load()
     _report_problems(collection.problems)
     server = make_server(host, port, app=_starting, threaded=True)
     shown = f"[{host}]" if ":" in host else host
     base = (base_url or f"http://{shown}:{server.server_port}").rstrip("/")
-    server.app = create_app(
+    app = create_app(
         {
             "COLLECTION": collection,
             "BASE_URL": base,
@@ -236,6 +294,16 @@ def serve_cmd(
             "ID_PREFIX": id_prefix,
         }
     )
+    server.app = app
+
+    def reloaded(new) -> None:  # noqa: ANN001 - a feeds.site.Collection
+        reload_site(app, new)
+        _report_problems(new.problems)
+        click.echo(f"Reloaded: {len(new.items)} articles", err=True)
+
+    watcher.start(reloaded)
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, lambda *_: watcher.trigger())
     click.echo(
         f"Serving {len(collection.items)} articles at {base}/ (feeds: {base}/feeds/all.rss); "
         "press Ctrl+C to stop"

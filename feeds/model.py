@@ -129,3 +129,6 @@ class Item:
     tags: tuple[str, ...] = ()
     published: datetime | None = None  # timezone-aware, Asia/Shanghai (+08:00)
     summary: str = ""
+    # When the article's text or title last changed after it was first published (a re-parse
+    # kept its id, see feeds.store); None: never. Timezone-aware, Asia/Shanghai.
+    updated: datetime | None = None

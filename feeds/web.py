@@ -2,11 +2,14 @@
 
 At startup the app collects the seeds and renders every file ONCE (the same bytes `feeds build`
 writes); a request is a dictionary lookup. Each file has a strong ETag (SHA-256 of its bytes)
-and a Last-Modified (the newest published time of its items), a gzip copy made once, and
-`Cache-Control: public, max-age=<ttl>` matching the RSS <ttl>. Conditional GET answers 304.
+and a Last-Modified (the newest published time of its items, but never later than the moment
+the app rendered it: RFC 9110 8.8.2.1), a gzip copy made once, and
+`Cache-Control: public, max-age=<ttl>` matching the RSS <ttl>. Conditional GET answers 304
+(If-None-Match first, else If-Modified-Since).
 
-RSSHub-style query parameters on every current feed (`?limit=N&filter=词&filterout=词`) are
-rendered on demand and kept in an LRU cache, each with its own ETag and self link.
+RSSHub-style query parameters on every feed, archive pages included
+(`?limit=N&filter=词&filterout=词`, see site.select_items), are rendered on demand and kept in
+an LRU cache, each with its own ETag and a self link equal to the requested URL.
 
 Configuration (defaults < FEEDS_* environment variables < the `config` argument):
 
@@ -17,7 +20,14 @@ Configuration (defaults < FEEDS_* environment variables < the `config` argument)
     LIMIT     items per feed (default 50)         FEEDS_LIMIT
     TTL       minutes, RSS ttl and max-age (30)   FEEDS_TTL
     TITLE     site title (今日衢江)                FEEDS_TITLE
+    STORE     archive file (default .feeds/store.sqlite beside SEEDS)  FEEDS_STORE
+    WATCH     seconds between checks of SEEDS and STORE for changes (0: never)  FEEDS_WATCH
     COLLECTION  an already collected feeds.site.Collection (skips reading SEEDS)
+
+Reloading (WATCH > 0, or SIGHUP to `feeds serve`): when the seeds or the store change (a
+`feeds build` elsewhere), a background thread collects again (incrementally, through the store)
+and renders a whole new site, then swaps it in with one assignment; each request is pinned to
+the site it started on, so it never sees half of one, and errors keep the previous site.
 
 Production: `FEEDS_BASE_URL=https://example.org gunicorn -w 2 'feeds.web:create_app()'`.
 """
@@ -28,11 +38,14 @@ import hashlib
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
+from urllib.parse import quote
 
-from flask import Blueprint, Flask, Response, abort, current_app, request
+from flask import Blueprint, Flask, Response, abort, current_app, g, request
 
+from feeds.model import Item
 from feeds.site import (
     ALL,
     DEFAULT_BASE_URL,
@@ -40,12 +53,18 @@ from feeds.site import (
     FORMATS,
     Channel,
     Collection,
+    SearchIndex,
     SiteConfig,
+    archive_chunks,
+    archive_path,
     build_site,
     channels,
     gzip_bytes,
     media_type,
+    page_path,
     render_selection,
+    search_index,
+    search_page,
     site_times,
     topic_titles,
     url_path,
@@ -61,11 +80,14 @@ DEFAULTS = {
     "TITLE": "今日衢江",
     "COLLECTION": None,
     "SELECTION_CACHE_SIZE": 256,
+    "STORE": None,
+    "WATCH": 0,
 }
 QUERY_PARAMS = ("limit", "filter", "filterout")
+# Pages load one external script (static/copy.js, the copy-URL button); no inline script.
 CSP = (
-    "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; "
-    "form-action 'self'; frame-ancestors 'none'"
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 
 bp = Blueprint("site", __name__)
@@ -115,38 +137,76 @@ class Site:
         self.config = config
         files = build_site(collection, config)
         times = site_times(collection, config)
-        self.resources = {p: Resource.of(p, b, times.get(p)) for p, b in files.items()}
+        self.rendered = datetime.now(UTC).replace(microsecond=0)
+        self.resources = {p: self._resource(p, b, times.get(p)) for p, b in files.items()}
         chans = channels(collection, config)
+        self.channels = tuple(chans)
         self.topics = {c.key: c for c in chans if c.kind == "topic"}
         self.tags = {c.key: c for c in chans if c.kind == "tag"}
         self.titles = topic_titles(collection)
         self._cache: OrderedDict[tuple[str, str], Resource] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
+        self._archives: dict[str, list[tuple[Item, ...]]] = {}
 
     def get(self, path: str) -> Resource | None:
         return self.resources.get(path)
 
-    def selection(self, channel: Channel, fmt: str, query: str, args) -> Resource:
-        """A filtered feed; `query` (the raw query string) keys the cache and the self link."""
-        key = (f"{channel.feed_base}.{fmt}", query)
+    @cached_property
+    def search_index(self) -> SearchIndex:
+        """Case-folded article texts for /search, made on the first search (a race only
+        makes it twice)."""
+        return search_index(self.collection.items)
+
+    def _resource(self, path: str, body: bytes, modified: datetime | None) -> Resource:
+        """A Resource whose Last-Modified is never in the future (RFC 9110 8.8.2.1): items are
+        stamped 12:00 on their day (feeds.group), later than an early-morning render. Such a
+        file changed, as far as this server knows, when it rendered it."""
+        if modified is not None:
+            modified = min(modified.replace(microsecond=0), self.rendered)
+        return Resource.of(path, body, modified)
+
+    def archive_pages(self, channel: Channel) -> list[tuple[Item, ...]]:
+        """The channel's archive pages (oldest first), as site.py cut them for the files."""
+        pages = self._archives.get(channel.feed_base)
+        if pages is None:  # a race only computes the same pages twice
+            cfg = self.config
+            pages = archive_chunks(channel.items, cfg.feed_limit, cfg.feed_max_bytes)[1]
+            self._archives[channel.feed_base] = pages
+        return pages
+
+    def selection(
+        self, channel: Channel, fmt: str, query: str, args, archive: int | None = None
+    ) -> Resource | None:
+        """A filtered feed or archive page (None: no such page); `query`, the query string
+        as sent (URI-encoded), keys the cache and is the self link's query."""
+        path = (
+            f"{channel.feed_base}.{fmt}" if archive is None else archive_path(channel, archive, fmt)
+        )
+        key = (path, query)
         with self._lock:
             if key in self._cache:
                 self._cache.move_to_end(key)
                 return self._cache[key]
-        limit = _limit(args.get("limit"))
-        self_url = f"{self.config.base_url}/{url_path(key[0])}?{query}"
+        page = None
+        if archive is not None:
+            pages = self.archive_pages(channel)
+            if not 1 <= archive <= len(pages):
+                return None
+            page = (archive, pages[archive - 1], len(pages))
         body, modified = render_selection(
             channel,
             self.config,
             fmt,
-            self_url,
-            limit=limit,
+            f"{self.config.base_url}/{url_path(path)}?{query}",
+            limit=_limit(args.get("limit")),
             include=args.getlist("filter"),
             exclude=args.getlist("filterout"),
             titles=self.titles,
+            archive=page,
+            query=query,
         )
-        res = Resource.of(key[0], body, modified)
+        res = self._resource(path, body, modified)
         with self._lock:
             self._cache[key] = res
             while len(self._cache) > self._cache_size:
@@ -170,6 +230,7 @@ def site_config(cfg: dict) -> SiteConfig:
         feed_limit=int(cfg["LIMIT"]),
         ttl_minutes=int(cfg["TTL"]),
         title=str(cfg["TITLE"]),
+        search=True,  # the app answers /search, so its pages carry the search form
     )
 
 
@@ -181,20 +242,47 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
     collection = app.config["COLLECTION"]
+    watcher = None
     if collection is None:
-        from feeds.build import collect
-
-        topics = app.config["TOPICS"]
-        collection = collect(Path(str(app.config["SEEDS"])), Path(topics) if topics else None)
+        watcher = _watcher(app.config)
+        collection = watcher.load()
     cfg = site_config(app.config)
     app.extensions["feeds"] = Site(collection, cfg, int(app.config["SELECTION_CACHE_SIZE"]))
+    if watcher is not None:
+        app.extensions["feeds_watcher"] = watcher
+        if watcher.interval > 0:
+            watcher.start(lambda new: reload_site(app, new))
     app.register_blueprint(bp)
     app.after_request(_security_headers)
     return app
 
 
+def _watcher(cfg: dict):  # noqa: ANN202 - feeds.build.Watcher, imported lazily
+    """Collects SEEDS through the archive STORE (ids stay immutable) and watches both."""
+    from feeds.build import Watcher, default_store_path
+
+    seeds = Path(str(cfg["SEEDS"]))
+    topics, store = cfg["TOPICS"], cfg["STORE"]
+    return Watcher(
+        seeds,
+        topics_path=Path(str(topics)) if topics else None,
+        store=Path(str(store)) if store else default_store_path(seeds),
+        interval=float(cfg["WATCH"] or 0),
+    )
+
+
+def reload_site(app: Flask, collection: Collection) -> None:
+    """Render `collection` as a new Site, then swap it in whole (one assignment)."""
+    old = app.extensions["feeds"]
+    app.extensions["feeds"] = Site(collection, old.config, old._cache_size)
+
+
 def site() -> Site:
-    return current_app.extensions["feeds"]
+    """The site this request sees, pinned at first use: a reload during the request cannot
+    mix two sites (a topic from one, a file from the other)."""
+    if "feeds_site" not in g:
+        g.feeds_site = current_app.extensions["feeds"]
+    return g.feeds_site
 
 
 # -- responses ------------------------------------------------------------------------------
@@ -229,7 +317,7 @@ def _not_modified(res: Resource) -> bool:
     since = request.if_modified_since
     if since is None or res.last_modified is None:
         return False
-    return res.last_modified.replace(microsecond=0) <= since
+    return res.last_modified <= since
 
 
 def _security_headers(resp: Response) -> Response:
@@ -262,11 +350,22 @@ def _wants_selection() -> bool:
     return any(request.args.get(p) for p in QUERY_PARAMS)
 
 
-def _feed(channel: Channel, fmt: str) -> Response:
+def _request_query() -> str:
+    """The query string as sent, with anything that is not a URI character percent-encoded
+    (an encoded query stays as it is): the self link then equals the requested URL."""
+    return quote(request.query_string, safe="/?:@!$&'()*+,;=-._~%")
+
+
+def _feed(channel: Channel, fmt: str, archive: int | None = None) -> Response:
+    """A current feed or an archive page, filtered when the query asks for it."""
     if _wants_selection():
-        query = request.query_string.decode("utf-8", "replace")
-        return send(site().selection(channel, fmt, query, request.args), cors=True)
-    return serve_path(f"{channel.feed_base}.{fmt}", cors=True)
+        res = site().selection(channel, fmt, _request_query(), request.args, archive)
+        if res is None:
+            abort(404)
+        return send(res, cors=True)
+    if archive is None:
+        return serve_path(f"{channel.feed_base}.{fmt}", cors=True)
+    return serve_path(archive_path(channel, archive, fmt), cors=True)
 
 
 # -- routes ---------------------------------------------------------------------------------
@@ -287,13 +386,35 @@ def topic_feed(topic: str, fmt: str) -> Response:
 @bp.get("/feeds/<topic>/archive/<int:n>.<fmt>")
 def archive_feed(topic: str, n: int, fmt: str) -> Response:
     _check_format(fmt)
-    _topic(topic)
-    return serve_path(f"feeds/{topic}/archive/{n}.{fmt}", cors=True)
+    return _feed(_topic(topic), fmt, archive=n)
 
 
 @bp.get("/topics/<topic>.html")
 def topic_page(topic: str) -> Response:
     return serve_path(_topic(topic).html_path)
+
+
+@bp.get("/topics/<topic>/<int:n>.html")
+def topic_page_n(topic: str, n: int) -> Response:
+    return serve_path(page_path(_topic(topic), n))
+
+
+@bp.get("/tags/<tag>/<int:n>.html")
+def tag_page_n(tag: str, n: int) -> Response:
+    tags = site().tags
+    if tag not in tags:
+        raise UnknownName("tag", tag, list(tags))
+    return serve_path(page_path(tags[tag], n))
+
+
+@bp.get("/search")
+def search() -> Response:
+    """Articles containing every word of ?q=, rendered per request (cheap: a substring scan)."""
+    s = site()
+    body = search_page(request.args.get("q", ""), s.search_index, s.channels, s.config)
+    resp = Response(body, content_type="text/html; charset=utf-8")
+    resp.headers["Cache-Control"] = f"public, max-age={s.config.ttl_minutes * 60}"
+    return resp
 
 
 @bp.get("/tags/<tag>.<fmt>")
@@ -305,6 +426,15 @@ def tag(tag: str, fmt: str) -> Response:
     if fmt == "html":
         return serve_path(tags[tag].html_path)
     return _feed(tags[tag], fmt)
+
+
+@bp.get("/tags/<tag>/archive/<int:n>.<fmt>")
+def tag_archive_feed(tag: str, n: int, fmt: str) -> Response:
+    _check_format(fmt)
+    tags = site().tags
+    if tag not in tags:
+        raise UnknownName("tag", tag, list(tags))
+    return _feed(tags[tag], fmt, archive=n)
 
 
 @bp.get("/articles/<article_id>.html")

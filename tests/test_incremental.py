@@ -1,0 +1,300 @@
+"""Incremental builds: unchanged pages are neither parsed nor segmented again, only new or
+changed pages are; unchanged files keep their bytes, inode, mtime, ETag and Last-Modified;
+parallel parsing and rendering give exactly the serial result; the CLI's summary line and
+progress bar."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import struct
+import subprocess
+import sys
+import termios
+import threading
+from pathlib import Path
+
+import pytest
+
+from feeds.build import (
+    build,
+    build_page,
+    collect,
+    collect_report,
+    default_store_path,
+    publish,
+)
+from feeds.site import SiteConfig, plan
+from feeds.store import Store
+from feeds.topics import DEFAULT_PATH
+from feeds.web import create_app
+
+from .conftest import CORPUS, REPO
+
+PAGES = sorted(p.name for p in CORPUS.glob("*.txt"))
+
+
+def _seeds(tmp_path: Path, names: list[str]) -> Path:
+    seeds = tmp_path / "seeds"
+    seeds.mkdir(exist_ok=True)
+    for name in names:
+        (seeds / name).write_bytes((CORPUS / name).read_bytes())
+    return seeds
+
+
+def _parses(store: Path) -> int:
+    with Store(store) as st:
+        return st.parses
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def _stats(root: Path) -> dict[str, os.stat_result]:
+    return {p.relative_to(root).as_posix(): p.stat() for p in root.rglob("*") if p.is_file()}
+
+
+def test_unchanged_pages_are_not_parsed_again(tmp_path: Path) -> None:
+    seeds = _seeds(tmp_path, PAGES[:4])
+    store = tmp_path / "store.sqlite"
+    first, stats = collect_report(seeds, store=store)
+    assert stats.parsed == 4 and _parses(store) == 4
+    again, stats = collect_report(seeds, store=store)
+    assert stats.parsed == 0 and _parses(store) == 4
+    assert again == first
+    # a touched file (new mtime, same bytes) is hashed, not parsed
+    page = next(seeds.iterdir())
+    os.utime(page, ns=(1_000_000_000, 1_000_000_000))
+    touched, stats = collect_report(seeds, store=store)
+    assert stats.parsed == 0 and _parses(store) == 4 and touched == first
+
+
+def test_adding_one_page_parses_only_that_page(tmp_path: Path) -> None:
+    seeds = _seeds(tmp_path, PAGES[:3])
+    store = tmp_path / "store.sqlite"
+    before = collect(seeds, store=store)
+    _seeds(tmp_path, [PAGES[3]])
+    after, stats = collect_report(seeds, store=store)
+    added = [it for it in after.items if it.article.source == PAGES[3]]
+    assert (stats.pages, stats.parsed, stats.new, stats.changed) == (4, 1, len(added), 0)
+    assert len(added) > 0 and _parses(store) == 4
+    old = {it.id: it for it in before.items}
+    assert {it.id for it in after.items} == set(old) | {it.id for it in added}
+    for item in after.items:
+        if item.id in old:
+            assert item.article == old[item.id].article and item.tags == old[item.id].tags
+
+
+def test_a_changed_page_is_the_only_one_parsed(tmp_path: Path) -> None:
+    seeds = _seeds(tmp_path, PAGES[:3])
+    store = tmp_path / "store.sqlite"
+    collect(seeds, store=store)
+    page = seeds / PAGES[1]
+    page.write_bytes(page.read_bytes() + "\n".encode(page_encoding(page)))
+    _, stats = collect_report(seeds, store=store)
+    assert stats.parsed == 1 and stats.new == 0
+
+
+def page_encoding(page: Path) -> str:
+    try:
+        page.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        return "gb18030"
+    return "utf-8"
+
+
+def test_a_removed_page_takes_its_articles_and_brings_them_back(tmp_path: Path) -> None:
+    seeds = _seeds(tmp_path, PAGES[:3])
+    store = tmp_path / "store.sqlite"
+    before = collect(seeds, store=store)
+    data = (seeds / PAGES[0]).read_bytes()
+    (seeds / PAGES[0]).unlink()
+    after, stats = collect_report(seeds, store=store)
+    removed = [it for it in before.items if it.article.source == PAGES[0]]
+    assert stats.gone == len(removed) > 0 and stats.parsed == 0
+    assert len(after.items) == len(before.items) - len(removed)
+    (seeds / PAGES[0]).write_bytes(data)
+    back, stats = collect_report(seeds, store=store)
+    assert stats.new == 0 and [it.id for it in back.items] == [it.id for it in before.items]
+
+
+def test_new_topic_rules_reparse_every_page_and_keep_ids(tmp_path: Path) -> None:
+    seeds = _seeds(tmp_path, PAGES[:2])
+    store = tmp_path / "store.sqlite"
+    before = collect(seeds, store=store)
+    rules = tmp_path / "topics.toml"
+    rules.write_bytes((REPO / DEFAULT_PATH).read_bytes() + b"\n# tuned\n")
+    after, stats = collect_report(seeds, rules, store=store)
+    assert (stats.parsed, stats.new, stats.changed) == (2, 0, 0)
+    assert [it.id for it in after.items] == [it.id for it in before.items]
+
+
+def test_full_rebuild_parses_everything_and_keeps_ids(tmp_path: Path) -> None:
+    seeds = _seeds(tmp_path, PAGES[:2])
+    store = tmp_path / "store.sqlite"
+    before = collect(seeds, store=store)
+    after, stats = collect_report(seeds, store=store, full=True)
+    assert (stats.parsed, stats.new, stats.changed) == (2, 0, 0)
+    assert after == before
+
+
+def test_parallel_parsing_gives_the_serial_result(tmp_path: Path) -> None:
+    assert len(PAGES) >= 8  # enough for the process pool
+    serial = collect(CORPUS, workers=1)
+    assert collect(CORPUS, workers=2) == serial
+    stored = collect(CORPUS, store=tmp_path / "store.sqlite", workers=2)
+    assert stored.items == serial.items
+
+
+def test_parallel_rendering_writes_the_serial_tree(tmp_path: Path, corpus_collection) -> None:
+    targets = plan(corpus_collection, SiteConfig(feed_limit=2))
+    assert len(targets) >= 400  # enough for the forked renderers
+    publish(targets, tmp_path / "one", workers=1)
+    publish(targets, tmp_path / "two", workers=2)
+    assert _tree(tmp_path / "one") == _tree(tmp_path / "two")
+
+
+# -- files on disk and on the web -----------------------------------------------------------
+
+
+def test_unchanged_files_keep_inode_mtime_etag_and_last_modified(tmp_path: Path) -> None:
+    seeds = _seeds(tmp_path, PAGES[:3])
+    out = tmp_path / "site"
+    store = tmp_path / "store.sqlite"
+    first = build(seeds, out, store=store)
+    assert first.written == first.files
+    before, old_tree = _stats(out), _tree(out)
+    again = build(seeds, out, store=store)
+    assert again.written == 0 and again.collected.parsed == 0
+    assert {p: (s.st_ino, s.st_mtime_ns) for p, s in _stats(out).items()} == {
+        p: (s.st_ino, s.st_mtime_ns) for p, s in before.items()
+    }
+
+    _seeds(tmp_path, [PAGES[3]])
+    added = build(seeds, out, store=store)
+    after, new_tree = _stats(out), _tree(out)
+    assert added.collected.parsed == 1 and 0 < added.written < added.files
+    kept = [p for p in new_tree if old_tree.get(p) == new_tree[p]]
+    changed = [p for p in new_tree if p in old_tree and old_tree[p] != new_tree[p]]
+    assert "feeds/all.rss" in changed and any(p.startswith("articles/") for p in kept)
+    for path in kept:  # nginx: ETag = mtime-size, Last-Modified = mtime
+        assert (after[path].st_mtime_ns, after[path].st_size) == (
+            before[path].st_mtime_ns,
+            before[path].st_size,
+        )
+        assert after[path].st_ino == before[path].st_ino
+    for path in changed:
+        assert after[path].st_ino != before[path].st_ino
+
+    old_app = create_app({"COLLECTION": collect(seeds, store=store), "TESTING": True})
+    (seeds / PAGES[3]).unlink()
+    new_app = create_app({"COLLECTION": collect(seeds, store=store), "TESTING": True})
+    old_tree_paths = [p for p in kept if p.startswith("articles/") and not p.endswith(".gz")]
+    for path in old_tree_paths[:5]:
+        a = old_app.test_client().get("/" + path)
+        b = new_app.test_client().get("/" + path)
+        assert a.status_code == b.status_code == 200
+        assert a.headers["ETag"] == b.headers["ETag"]
+        assert a.headers["Last-Modified"] == b.headers["Last-Modified"]
+
+
+def test_build_page_builds_one_page_alone(tmp_path: Path) -> None:
+    report = build_page(CORPUS / PAGES[0], tmp_path / "site")
+    assert report.pages == 1 and report.articles > 0 and report.collected.parsed == 1
+    articles = list((tmp_path / "site" / "articles").glob("*.html"))
+    assert len(articles) == report.articles
+    assert not default_store_path(CORPUS / PAGES[0]).exists()
+
+
+# -- the command line -----------------------------------------------------------------------
+
+
+def _clean_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith("FEEDS_")}
+
+
+def test_cli_summary_line_and_no_progress_bar_off_a_terminal(tmp_path: Path) -> None:
+    seeds = _seeds(tmp_path, PAGES[:3])
+    args = [sys.executable, "-m", "feeds", "build", "--seeds", str(seeds), "--out", "site"]
+    run = [subprocess.run(args, capture_output=True, text=True, cwd=tmp_path, env=_clean_env())]
+    _seeds(tmp_path, [PAGES[3]])
+    run.append(subprocess.run(args, capture_output=True, text=True, cwd=tmp_path, env=_clean_env()))
+    assert [r.returncode for r in run] == [0, 0]
+    assert "4 pages (1 parsed)" in run[1].stdout and "0 changed" in run[1].stdout
+    assert "3 pages (3 parsed)" in run[0].stdout and "problems in" in run[0].stdout
+    assert all(r.stderr == "" for r in run)  # quiet: no progress bar into a pipe or log
+    assert (tmp_path / ".feeds" / "store.sqlite").exists()  # beside the seeds dir
+
+
+@pytest.mark.skipif(not hasattr(pty, "openpty"), reason="needs a pseudo-terminal")
+def test_cli_progress_bar_on_a_terminal(tmp_path: Path) -> None:
+    seeds = _seeds(tmp_path, PAGES)
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # 100 columns
+    args = [sys.executable, "-m", "feeds", "build", "--seeds", str(seeds), "--out", "site"]
+    args += ["--workers", "1"]
+    proc = subprocess.Popen(
+        args, stdout=subprocess.PIPE, stderr=slave, cwd=tmp_path, env=_clean_env(), text=True
+    )
+    os.close(slave)
+    chunks: list[bytes] = []
+
+    def drain() -> None:
+        while True:
+            try:
+                data = os.read(master, 4096)
+            except OSError:
+                return
+            if not data:
+                return
+            chunks.append(data)
+
+    reader = threading.Thread(target=drain)
+    reader.start()
+    out, _ = proc.communicate(timeout=120)
+    reader.join(10)
+    os.close(master)
+    terminal = b"".join(chunks).decode(errors="replace")
+    assert proc.returncode == 0 and "pages" in out
+    assert "\r" in terminal and f"/{len(PAGES)} [" in terminal and "page/s" in terminal
+
+
+def test_keyed_targets_are_not_rendered_again_while_their_key_holds(tmp_path: Path) -> None:
+    from feeds.site import Target
+
+    out = tmp_path / "site"
+    calls: list[str] = []
+
+    def target(path: str, data: bytes, key: str | None) -> Target:
+        def make() -> bytes:
+            calls.append(path)
+            return data
+
+        return Target(path, make, key=key)
+
+    first = [
+        target("a.rss", b"A" * 100, "k1"),
+        target("b.html", b"B", "k2"),
+        target("c.json", b"C", None),
+    ]
+    publish(first, out)
+    assert sorted(calls) == ["a.rss", "b.html", "c.json"]
+    mtime = (out / "a.rss").stat().st_mtime_ns
+    calls.clear()
+    second = [
+        target("a.rss", b"A" * 100, "k1"),
+        target("b.html", b"B2", "k3"),
+        target("c.json", b"C", None),
+    ]
+    assert publish(second, out) == 1
+    assert sorted(calls) == ["b.html", "c.json"]  # a.rss: same key, not rendered
+    assert (out / "a.rss").stat().st_mtime_ns == mtime
+    assert _tree(out)["a.rss.gz"] and _tree(out)["b.html"] == b"B2"
+    # a file changed behind the manifest's back is rendered again, whatever its key says
+    (out / "a.rss").unlink()
+    (out / "a.rss").write_bytes(b"tampered")
+    calls.clear()
+    publish(second, out)
+    assert "a.rss" in calls and (out / "a.rss").read_bytes() == b"A" * 100
