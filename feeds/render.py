@@ -16,6 +16,10 @@ Items without a publication time (`published is None`): no RSS pubDate, no Atom 
 JSON Feed date_published/date_modified (we do not invent a date). Atom requires <updated>, so
 the k-th undated item (k = 1, 2, ... in the given order) gets UNDATED minus k seconds: distinct
 (the W3C validator warns on equal `updated` values), deterministic, and in the given order.
+An item changed after publication (`Item.updated`: a re-parse changed its text or title and
+feeds.store kept its id) has that time as Atom <updated> and JSON Feed date_modified. No two
+entries of one document share `updated`: a taken time moves one second earlier until free,
+unchanged entries first (see entry_times).
 
 Text: every string is stripped of characters XML 1.0 forbids or discourages (C0/C1 controls,
 lone surrogates, U+FFFE/U+FFFF) and then escaped: titles are text, bodies are HTML built here
@@ -53,6 +57,8 @@ GENERATOR = "feeds"
 JSONFEED_VERSION = "https://jsonfeed.org/version/1.1"
 HISTORY_NS = "http://purl.org/syndication/history/1.0"  # RFC 5005
 UNDATED = datetime(2000, 1, 1, tzinfo=SHANGHAI)  # >= 1990: the validator calls older implausible
+ITEM_OVERHEAD = 1024  # bytes per item for id, link, dates and markup (see estimated_size)
+FIELD_OVERHEAD = 256  # bytes per category, author or contributor
 
 EntryTime = tuple[datetime | None, datetime]  # (published or None, Atom updated)
 
@@ -128,6 +134,20 @@ def content_html(article: Article) -> str:
     return "\n".join([*head, body_html(article)])
 
 
+def estimated_size(item: Item) -> int:
+    """Bytes an item adds to a feed document, an upper estimate valid for every format.
+
+    Content, summary and title are counted after one more level of escaping than any format
+    applies (XML escapes the HTML again; JSON escapes less), plus a fixed allowance for ids,
+    links and dates and one per category, author and contributor. site.py uses it to keep
+    each feed document within its size budget.
+    """
+    article = item.article
+    text = "".join((content_html(article), html.escape(_summary(item)), clean(article.title)))
+    fields = len(item.topics) + len(item.tags) + len(article.authors) + len(article.credits)
+    return len(html.escape(text).encode()) + ITEM_OVERHEAD + FIELD_OVERHEAD * (fields + 1)
+
+
 def _shanghai(when: datetime) -> datetime:
     if when.tzinfo is None or when.utcoffset() is None:
         raise ValueError(f"naive publication time {when.isoformat()}: need Asia/Shanghai time")
@@ -135,17 +155,42 @@ def _shanghai(when: datetime) -> datetime:
 
 
 def entry_times(items: Sequence[Item]) -> list[EntryTime]:
-    """(published or None, updated) per item, following the module's rule for undated items."""
-    times: list[EntryTime] = []
+    """(published or None, updated) per item, following the module's rules.
+
+    No two entries of a document share `updated`: a time already taken moves one second
+    earlier until it is free. Unchanged entries are placed first (their times follow the
+    page-order rule of feeds.group and stay put); changed ones, which one store save may
+    stamp with the same time, then give way.
+    """
+    natural: list[tuple[datetime | None, datetime, bool]] = []
     undated = 0
     for item in items:
+        changed = _shanghai(item.updated) if item.updated is not None else None
         if item.published is None:
             undated += 1
-            times.append((None, UNDATED - timedelta(seconds=undated)))
+            natural.append((None, changed or UNDATED - timedelta(seconds=undated), bool(changed)))
         else:
             published = _shanghai(item.published)
-            times.append((published, published))
-    return times
+            updated = max(changed, published) if changed else published
+            natural.append((published, updated, bool(changed)))
+    times: dict[int, EntryTime] = {}
+    used: set[datetime] = set()
+    for i in sorted(range(len(natural)), key=lambda i: natural[i][2]):  # stable: unchanged first
+        published, updated, _ = natural[i]
+        while updated in used:
+            updated -= timedelta(seconds=1)
+        used.add(updated)
+        times[i] = (published, updated)
+    return [times[i] for i in range(len(natural))]
+
+
+def last_changed(items: Sequence[Item]) -> datetime:
+    """feed_updated(entry_times(items)) without the per-entry work: the document's Atom
+    <updated> / RSS lastBuildDate, which the web app sends as Last-Modified."""
+    times = [t for it in items for t in (it.published, it.updated) if t is not None]
+    if times:
+        return _shanghai(max(times))
+    return UNDATED - timedelta(seconds=1) if items else UNDATED
 
 
 def feed_updated(times: Sequence[EntryTime]) -> datetime:
@@ -311,7 +356,8 @@ def _json_item(
     published = when[0]
     if published is not None:
         out["date_published"] = published.isoformat()
-        out["date_modified"] = published.isoformat()
+    if published is not None or item.updated is not None:
+        out["date_modified"] = when[1].isoformat()
     authors = _names(article.authors)
     if authors:
         out["authors"] = [{"name": name} for name in authors]

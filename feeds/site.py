@@ -7,21 +7,29 @@ URL map (paths relative to the base URL):
 
     index.html                          the index page (also served at /)
     topics/<topic>.html                 one page per topic (all, party, government, ...)
+    topics/<topic>/<n>.html             its older articles, PER_PAGE a page (n = 2, 3, ...)
     articles/<id>.html                  one page per article
     tags/<tag>.html                     tag pages, for tags shared by >= 2 articles
+    tags/<tag>/<n>.html                 and their further pages, like topics
     feeds/<topic>.rss|.atom|.json       the newest `feed_limit` items of a topic
     feeds/<topic>/archive/<n>.<fmt>     RFC 5005 archived feeds, n = 1 is the oldest
     tags/<tag>.rss|.atom|.json          per-tag feeds
+    tags/<tag>/archive/<n>.<fmt>        and their archives
     feeds.opml                          every topic feed, to subscribe at once
-    static/style.css                    the stylesheet
+    static/style.css, copy.js, favicon.svg   stylesheet, copy-URL button script, icon
+    search?q=...                        search results (Flask app only; see `search_page`)
 
 Dictionary keys are file-system paths (a tag stays Chinese: `tags/五城.rss`); URLs
 percent-encode each segment (`tags/%E4%BA%94%E5%9F%8E.rss`), see `url_path`. HTML pages link
 relatively (they work from any base path); feeds and OPML use absolute URLs.
 
-Archive rule: the items that do not fit into the current feed are cut, oldest first, into pages
-of `feed_limit` items; page 1 holds the oldest items, so older archive pages never change when
-new items arrive (only the newest archive page fills up).
+Archive rule: a feed document holds at most `feed_limit` items and, beyond its first item, at
+most `feed_max_bytes` of estimated item size (render.estimated_size), so every feed stays well
+under 1 MB. The current feed takes the newest items; the rest are cut, oldest first, into
+archive pages; page 1 holds the oldest items, so older archive pages never change when new items
+arrive (only the newest archive page fills up). Archive pages link to their neighbours
+(prev-archive = older, next-archive = newer; the newest page's next-archive is the current feed)
+and to the current feed (`current`); topic and tag feeds alike.
 """
 
 from __future__ import annotations
@@ -33,9 +41,9 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
+from functools import cache, partial
 from importlib import resources
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 from feeds.errors import ConfigError
 from feeds.model import Item, Page, Problem, Topic
@@ -44,7 +52,7 @@ DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 DEFAULT_ID_PREFIX = "tag:feeds.localhost,2024:"
 FORMATS = ("rss", "atom", "json")
 ALL = "all"
-STATIC_FILES = ("style.css",)
+STATIC_FILES = ("style.css", "copy.js", "favicon.svg")
 LATEST_ON_INDEX = 20
 TOP_TAGS = 30
 
@@ -59,7 +67,14 @@ _MEDIA_BY_EXT = {
     "html": "text/html; charset=utf-8",
     "css": "text/css; charset=utf-8",
     "opml": "text/x-opml; charset=utf-8",
+    "js": "text/javascript; charset=utf-8",  # nosniff: a script needs a script type
+    "svg": "image/svg+xml",
 }
+# RFC 4151: tag:<DNS name or e-mail>,<YYYY[-MM[-DD]]>:<specific> - the prefix of item ids.
+_TAG_PREFIX = re.compile(
+    r"tag:(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|[^\s@:,]+@[A-Za-z0-9.-]+)"
+    r",\d{4}(?:-\d{2}(?:-\d{2})?)?:[A-Za-z0-9._~!$&'()*+,;=:@/?%-]*"
+)
 # A tag becomes a file name: no separators, no control characters, no leading dot.
 _SAFE_TAG = re.compile(r"[^\x00-\x1f\x7f/\\.][^\x00-\x1f\x7f/\\]{0,49}")
 
@@ -71,10 +86,14 @@ class SiteConfig:
     base_url: str = DEFAULT_BASE_URL  # absolute; feeds and OPML link with it
     id_prefix: str = DEFAULT_ID_PREFIX  # item ids never depend on base_url
     feed_limit: int = 50  # items per feed document (current and archive pages)
+    feed_max_bytes: int = 512 * 1024  # estimated item bytes per feed document (see archives)
     ttl_minutes: int = 30  # RSS <ttl> and HTTP Cache-Control max-age
     title: str = "今日衢江"
     description: str = "今日衢江报纸版面的分类订阅源:党委会议、政府工作、志愿服务。"
     min_tag_articles: int = 2  # a tag gets a feed when this many articles carry it
+    # Pages show a search form. Only the Flask app can answer /search; a static export has
+    # no server to search with, so it leaves the form out rather than show a dead one.
+    search: bool = False
 
     def __post_init__(self) -> None:
         url = self.base_url.rstrip("/")
@@ -85,6 +104,13 @@ class SiteConfig:
             raise ConfigError(f"base URL must not have a query or fragment: {self.base_url!r}")
         if self.feed_limit < 1 or self.ttl_minutes < 1:
             raise ConfigError("feed limit and ttl must be at least 1")
+        if self.feed_max_bytes < 1:
+            raise ConfigError("feed size budget must be at least 1 byte")
+        if not _TAG_PREFIX.fullmatch(self.id_prefix):
+            raise ConfigError(
+                f"id prefix must be a tag: URI prefix (RFC 4151) such as "
+                f"'tag:example.org,2024:', got {self.id_prefix!r}"
+            )
         object.__setattr__(self, "base_url", url)
 
 
@@ -130,6 +156,10 @@ class Target:
     path: str
     make: Callable[[], bytes] = field(repr=False, compare=False)
     modified: datetime | None = None
+    # A digest of everything the bytes depend on, where cheap to compute (None: unknown).
+    # feeds.build.publish does not render a target whose key equals the key its current
+    # file was written with; a key that misses an input leaves that file stale.
+    key: str | None = field(default=None, compare=False)
 
 
 # -- channels -------------------------------------------------------------------------------
@@ -179,19 +209,65 @@ def channels(collection: Collection, config: SiteConfig) -> list[Channel]:
     return topic_channels(collection, config) + tag_channels(collection, config)
 
 
-def archive_chunks(items: Sequence[Item], limit: int) -> tuple[tuple[Item, ...], list]:
+Sizer = Callable[[Item], int]
+
+
+def size_memo() -> Sizer:
+    """render.estimated_size, computed once per item object (an item is in many feeds)."""
+    from feeds.render import estimated_size
+
+    sizes: dict[int, int] = {}
+
+    def size(item: Item) -> int:
+        key = id(item)  # the collection keeps every item alive while the memo is in use
+        if key not in sizes:
+            sizes[key] = estimated_size(item)
+        return sizes[key]
+
+    return size
+
+
+def fitting(
+    items: Sequence[Item], limit: int, max_bytes: int | None = None, size: Sizer | None = None
+) -> int:
+    """How many of `items`, taken in order, fit into one feed document: at most `limit`, and
+    beyond the first item at most `max_bytes` of estimated size (render.estimated_size)."""
+    if max_bytes is None:
+        return min(limit, len(items))
+    if size is None:
+        from feeds.render import estimated_size as size
+    total = 0
+    for n, item in enumerate(items[:limit]):
+        total += size(item)
+        if n and total > max_bytes:
+            return n
+    return min(limit, len(items))
+
+
+def archive_chunks(
+    items: Sequence[Item], limit: int, max_bytes: int | None = None, size: Sizer | None = None
+) -> tuple[tuple[Item, ...], list[tuple[Item, ...]]]:
     """Split newest-first items into the current page and archive pages (index 0 = oldest).
 
-    Every page is newest first, like the current feed.
+    The current page takes the newest items that fit (see `fitting`); the others fill archive
+    pages from the oldest on, so a page's boundaries never move when news arrives. Every page
+    is newest first, like the current feed.
     """
-    current = tuple(items[:limit])
-    older = list(reversed(items[limit:]))  # oldest first
-    archives = [tuple(reversed(older[i : i + limit])) for i in range(0, len(older), limit)]
+    k = fitting(items, limit, max_bytes, size)
+    current = tuple(items[:k])
+    older = items[k:][::-1]  # oldest first
+    archives = []
+    start = 0
+    while start < len(older):
+        n = fitting(older[start : start + limit], limit, max_bytes, size)
+        archives.append(tuple(reversed(older[start : start + n])))
+        start += n
     return current, archives
 
 
 def newest(items: Iterable[Item]) -> datetime | None:
-    times = [it.published for it in items if it.published is not None]
+    """The latest publication or update time of the items (a file's Last-Modified)."""
+    times = [t for it in items for t in (it.published, it.updated) if t is not None]
     return max(times) if times else None
 
 
@@ -236,12 +312,19 @@ def feed_spec(
     n_archives: int = 0,
     self_url: str | None = None,
     title_suffix: str = "",
+    query: str = "",
 ):
-    """The FeedSpec of a channel's current feed (archive=None) or of archive page `archive`."""
+    """The FeedSpec of a channel's current feed (archive=None) or of archive page `archive`.
+
+    `query` (an encoded query string) is appended to the archive links, so that walking a
+    filtered archive page's neighbours keeps the filter.
+    """
     from feeds.render import FeedSpec
 
+    tail = f"?{query}" if query else ""
+
     def archive_url(n: int) -> str:
-        return absolute(config, f"feeds/{channel.key}/archive/{n}.{fmt}")
+        return absolute(config, archive_path(channel, n, fmt)) + tail
 
     title = (
         f"{config.title} · {channel.title}"
@@ -256,7 +339,9 @@ def feed_spec(
     else:
         title += f" · 存档第{archive}页"
         prev_url = archive_url(archive - 1) if archive > 1 else None
-        next_url = archive_url(archive + 1) if archive < n_archives else None
+        # The newest archive page's successor is the current feed (RFC 5005 readers walk
+        # prev-archive; a next link on every page also keeps a lone page from looking cut off).
+        next_url = archive_url(archive + 1) if archive < n_archives else current_url + tail
         url = archive_url(archive)
     return FeedSpec(
         slug=channel.slug,
@@ -269,7 +354,7 @@ def feed_spec(
         ttl_minutes=config.ttl_minutes,
         prev_archive_url=prev_url,
         next_archive_url=next_url,
-        current_url=current_url if archive is not None else None,
+        current_url=current_url + tail if archive is not None else None,
         is_archive=archive is not None,
         publisher=config.title,
     )
@@ -286,25 +371,40 @@ def topic_titles(collection: Collection) -> dict[str, str]:
     return {ALL: "全部"} | {t.slug: t.title for t in collection.topics}
 
 
-def feed_targets(channel: Channel, config: SiteConfig, titles: dict) -> list[Target]:
-    """Current feed (all formats) plus archives; tag feeds carry no archives (they are small)."""
-    limit = config.feed_limit
-    if channel.kind == "topic":
-        current, archives = archive_chunks(channel.items, limit)
-    else:
-        current, archives = channel.items[:limit], []
+def feed_time(items: Sequence[Item]) -> datetime:
+    """When a feed document last changed: its Atom `updated` / RSS lastBuildDate, i.e. the
+    newest item time (a fixed early time for a feed without dated items, see feeds.render)."""
+    from feeds.render import last_changed
+
+    return last_changed(items)
+
+
+def archive_path(channel: Channel, n: int, fmt: str) -> str:
+    """Site path of archive page n (1 = oldest) of a topic or tag feed."""
+    return f"{channel.feed_base}/archive/{n}.{fmt}"
+
+
+def feed_targets(
+    channel: Channel, config: SiteConfig, titles: dict, size: Sizer | None = None
+) -> list[Target]:
+    """Current feed (all formats) plus its RFC 5005 archive pages, for topics and tags."""
+    current, archives = archive_chunks(
+        channel.items, config.feed_limit, config.feed_max_bytes, size
+    )
     targets = []
     for fmt in FORMATS:
         spec = feed_spec(channel, config, fmt, n_archives=len(archives))
         targets.append(
             Target(
-                f"{channel.feed_base}.{fmt}", _render(spec, current, fmt, titles), newest(current)
+                f"{channel.feed_base}.{fmt}",
+                _render(spec, current, fmt, titles),
+                feed_time(current),
             )
         )
         for n, chunk in enumerate(archives, start=1):
             spec = feed_spec(channel, config, fmt, archive=n, n_archives=len(archives))
-            path = f"feeds/{channel.key}/archive/{n}.{fmt}"
-            targets.append(Target(path, _render(spec, chunk, fmt, titles), newest(chunk)))
+            path = archive_path(channel, n, fmt)
+            targets.append(Target(path, _render(spec, chunk, fmt, titles), feed_time(chunk)))
     return targets
 
 
@@ -314,17 +414,19 @@ def select_items(
     exclude: Sequence[str] = (),
     limit: int | None = None,
 ) -> tuple[Item, ...]:
-    """RSSHub-style selection: keep items whose title or body contains any `include` word
-    (all items when none is given) and none of the `exclude` words; then the first `limit`.
+    """RSSHub-style selection: keep items whose title or body matches every `include` value
+    and no `exclude` value; then the first `limit`.
 
-    Words are plain substrings, compared case-insensitively; never regular expressions.
+    A value matches when the text contains any of its `|`-separated alternatives
+    (`filter=党委|政府`, as in RSSHub); repeating `filter` narrows further. Alternatives are
+    plain substrings compared case-insensitively, never regular expressions.
     """
-    inc = [w.casefold() for w in include if w]
-    exc = [w.casefold() for w in exclude if w]
+    inc = [alts for alts in map(_alternatives, include) if alts]
+    exc = [w for value in exclude for w in _alternatives(value)]
     out = []
     for item in items:
         text = searchable_text(item)
-        if inc and not any(w in text for w in inc):
+        if not all(any(w in text for w in alts) for alts in inc):
             continue
         if any(w in text for w in exc):
             continue
@@ -332,6 +434,10 @@ def select_items(
         if limit is not None and len(out) >= limit:
             break
     return tuple(out)
+
+
+def _alternatives(value: str) -> tuple[str, ...]:
+    return tuple(w.casefold() for w in value.split("|") if w)
 
 
 def searchable_text(item: Item) -> str:
@@ -350,16 +456,35 @@ def render_selection(
     include: Sequence[str] = (),
     exclude: Sequence[str] = (),
     titles: dict[str, str] | None = None,
-) -> tuple[bytes, datetime | None]:
-    """A filtered feed of a channel (for ?limit=&filter=&filterout=), with its own self link."""
+    archive: tuple[int, tuple[Item, ...], int] | None = None,
+    query: str = "",
+) -> tuple[bytes, datetime]:
+    """A filtered feed (for ?limit=&filter=&filterout=), with its own self link.
+
+    On a current feed the selection runs over the channel's whole history and the result
+    carries no archive links (it is a view, not the channel). With `archive` = (page number,
+    page items, number of pages) it runs over that archive page, whose links then carry the
+    same `query`. At most `feed_limit` items and the size budget, like every feed.
+    """
     from feeds.render import render
 
     limit = min(limit or config.feed_limit, config.feed_limit)
-    items = select_items(channel.items, include, exclude, limit)
+    pool = channel.items if archive is None else archive[1]
+    items = select_items(pool, include, exclude, limit)
+    items = items[: fitting(items, limit, config.feed_max_bytes)]
     words = [f"含“{w}”" for w in include if w] + [f"不含“{w}”" for w in exclude if w]
     suffix = f" · {' '.join(words)}" if words else ""
-    spec = feed_spec(channel, config, fmt, self_url=self_url, title_suffix=suffix)
-    return render(spec, items, fmt, topic_titles=titles), newest(items)
+    spec = feed_spec(
+        channel,
+        config,
+        fmt,
+        archive=archive[0] if archive else None,
+        n_archives=archive[2] if archive else 0,
+        self_url=self_url,
+        title_suffix=suffix,
+        query=query if archive else "",
+    )
+    return render(spec, items, fmt, topic_titles=titles), feed_time(items)
 
 
 # -- OPML -----------------------------------------------------------------------------------
@@ -390,6 +515,14 @@ def opml(chans: Sequence[Channel], config: SiteConfig) -> bytes:
 
 # -- HTML -----------------------------------------------------------------------------------
 
+PER_PAGE = 20  # articles per topic or tag listing page
+CARD_HEADLINES = 3  # latest headlines on each topic card of the index
+SEARCH_LIMIT = 100  # results listed for one query
+MAX_QUERY_WORDS = 10
+MAX_WORD_CHARS = 50
+SNIPPET_CHARS = 60  # context on each side of the first match in a search result
+_CJK_END = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef”’]$")
+
 
 @cache
 def jinja_env():
@@ -408,6 +541,7 @@ def jinja_env():
     env.filters["zh_date"] = zh_date
     env.filters["iso"] = lambda dt: dt.isoformat() if dt else ""
     env.globals["url_path"] = url_path
+    env.globals["page_path"] = page_path
     return env
 
 
@@ -424,6 +558,11 @@ def render_html(template: str, path: str, **context) -> bytes:
     return jinja_env().get_template(template).render(root=root, path=path, **context).encode()
 
 
+def canonical(config: SiteConfig, path: str) -> str:
+    """The absolute URL of a page; the index's is the site root itself."""
+    return f"{config.base_url}/" if path == "index.html" else absolute(config, path)
+
+
 def alternates(chan: Channel, config: SiteConfig, root: str) -> list[dict]:
     return [
         {
@@ -435,57 +574,118 @@ def alternates(chan: Channel, config: SiteConfig, root: str) -> list[dict]:
     ]
 
 
-def html_targets(collection: Collection, config: SiteConfig, chans: list[Channel]) -> list[Target]:
+def page_path(chan: Channel, n: int) -> str:
+    """Listing page n (1-based) of a channel: topics/party.html, topics/party/2.html, …"""
+    return chan.html_path if n == 1 else f"{chan.html_path.removesuffix('.html')}/{n}.html"
+
+
+def paginate(items: Sequence[Item], per_page: int = PER_PAGE) -> list[tuple[Item, ...]]:
+    """Newest-first items cut into listing pages; an empty channel still has one page."""
+    return [tuple(items[i : i + per_page]) for i in range(0, len(items), per_page)] or [()]
+
+
+def pager_numbers(page_no: int, n_pages: int, around: int = 2) -> list[int | None]:
+    """Page numbers a pager shows: the first, the last and `around` either side of the
+    current one; None marks a gap (…). Bounded, so years of pages stay cheap to render."""
+    near = range(max(1, page_no - around), min(n_pages, page_no + around) + 1)
+    shown = sorted({1, n_pages, *near})
+    out: list[int | None] = []
+    for n in shown:
+        if out and n - out[-1] > 1:
+            out.append(None)
+        out.append(n)
+    return out
+
+
+def _common(config: SiteConfig, chans: Sequence[Channel]) -> dict:
+    """Context every page template needs (masthead, topic titles, which tags have pages)."""
     topics = tuple(c for c in chans if c.kind == "topic")
-    tags = tuple(c for c in chans if c.kind == "tag")
-    common = {
-        "site": {"title": config.title, "description": config.description},
+    return {
+        "site": {
+            "title": config.title,
+            "description": config.description,
+            "search": config.search,
+        },
         "topics": topics,
         "titles": {c.key: c.title for c in topics},
-        "tag_pages": frozenset(c.key for c in tags),
+        "tag_pages": frozenset(c.key for c in chans if c.kind == "tag"),
     }
-    all_chan = topics[0]
-    targets = [
-        Target(
-            "index.html",
-            lambda: render_html(
-                "index.html",
-                "index.html",
-                alternates=[a for c in topics for a in alternates(c, config, "")],
-                latest=collection.items[:LATEST_ON_INDEX],
-                tags=tags[:TOP_TAGS],
-                **common,
-            ),
-            newest(collection.items),
-        )
-    ]
+
+
+def html_targets(collection: Collection, config: SiteConfig, chans: list[Channel]) -> list[Target]:
+    common = _common(config, chans)
+    topics = common["topics"]
+    tags = tuple(c for c in chans if c.kind == "tag")
+    targets = [_index_page(collection, config, common, tags)]
     for chan in chans:
-        targets.append(_channel_page(chan, common, config))
+        targets.extend(_channel_pages(chan, common, config))
+    by_key = {c.key: c for c in topics}
+    order = {c.key: {it.id: n for n, it in enumerate(c.items)} for c in topics}
     for item in collection.items:
-        targets.append(_article_page(item, common, config, all_chan))
+        home = by_key.get(item.primary_topic, topics[0])
+        targets.append(_article_page(item, common, config, home, order[home.key]))
     return targets
 
 
-def _channel_page(chan: Channel, common: dict, config: SiteConfig) -> Target:
-    path = chan.html_path
-    root = "../"
+def _index_page(
+    collection: Collection, config: SiteConfig, common: dict, tags: Sequence[Channel]
+) -> Target:
+    dated = [it.published for it in collection.items if it.published is not None]
     return Target(
-        path,
+        "index.html",
         lambda: render_html(
-            "topic.html",
-            path,
-            channel=chan,
-            alternates=alternates(chan, config, root),
+            "index.html",
+            "index.html",
+            canonical=canonical(config, "index.html"),
+            alternates=[a for c in common["topics"] for a in alternates(c, config, "")],
+            latest=collection.items[:LATEST_ON_INDEX],
+            tags=tags,
+            top_tags=TOP_TAGS,
+            headlines=CARD_HEADLINES,
+            total=len(collection.items),
+            n_sources=len({it.article.source for it in collection.items}),
+            first=min(dated, default=None),
+            last=max(dated, default=None),
+            query="",
             **common,
         ),
-        newest(chan.items),
+        newest(collection.items),
     )
 
 
-def _article_page(item: Item, common: dict, config: SiteConfig, all_chan: Channel) -> Target:
+def _channel_pages(chan: Channel, common: dict, config: SiteConfig) -> list[Target]:
+    """A topic's or tag's listing, PER_PAGE articles a page, newest first."""
+    chunks = paginate(chan.items)
+    targets = []
+    for n, chunk in enumerate(chunks, start=1):
+        path = page_path(chan, n)
+        root = "../" * path.count("/")
+        context = {
+            "channel": chan,
+            "entries": chunk,
+            "page_no": n,
+            "n_pages": len(chunks),
+            "numbers": pager_numbers(n, len(chunks)),
+            "first_no": (n - 1) * PER_PAGE + 1,
+            "canonical": canonical(config, path),
+            "alternates": alternates(chan, config, root),
+            "query": "",
+            **common,
+        }
+        targets.append(
+            Target(path, partial(render_html, "topic.html", path, **context), newest(chunk))
+        )
+    return targets
+
+
+def _article_page(
+    item: Item, common: dict, config: SiteConfig, home: Channel, order: dict[str, int]
+) -> Target:
+    """An article, with newer/older neighbours in its primary topic (`home`)."""
     path = f"articles/{item.id}.html"
-    topic_chans = [c for c in common["topics"] if c.key != ALL and c.key in _item_topics(item)]
-    feeds_for = topic_chans or [all_chan]
+    by_key = {c.key: c for c in common["topics"]}
+    topic_chans = [by_key[k] for k in _item_topics(item) if k in by_key and k != ALL]
+    pos = order[item.id]
     return Target(
         path,
         lambda: render_html(
@@ -493,8 +693,13 @@ def _article_page(item: Item, common: dict, config: SiteConfig, all_chan: Channe
             path,
             item=item,
             article=item.article,
+            home=home,
+            newer=home.items[pos - 1] if pos > 0 else None,
+            older=home.items[pos + 1] if pos + 1 < len(home.items) else None,
             item_topics=topic_chans,
-            alternates=[a for c in feeds_for for a in alternates(c, config, "../")],
+            canonical=canonical(config, path),
+            alternates=[a for c in topic_chans or [home] for a in alternates(c, config, "../")],
+            query="",
             **common,
         ),
         item.published,
@@ -511,6 +716,119 @@ def static_targets() -> list[Target]:
     return [Target(f"static/{name}", (pkg / name).read_bytes) for name in STATIC_FILES]
 
 
+# -- search (the Flask app only: a static host cannot run it) -------------------------------
+
+
+def query_words(query: str) -> tuple[str, ...]:
+    """The whitespace-separated words of a query: distinct, at most 10 of 50 characters."""
+    words = dict.fromkeys(w[:MAX_WORD_CHARS] for w in query.split())
+    return tuple(words)[:MAX_QUERY_WORDS]
+
+
+SearchIndex = tuple[tuple[Item, str], ...]
+
+
+def search_index(items: Iterable[Item]) -> SearchIndex:
+    """Each item with its case-folded title and body, made once and searched many times."""
+    return tuple((item, searchable_text(item)) for item in items)
+
+
+def search(index: SearchIndex, words: Sequence[str]) -> tuple[Item, ...]:
+    """Items whose title or body contains every word: plain substrings, ignoring case.
+
+    The same text and matching as the feeds' ?filter= (see `select_items`).
+    """
+    folded = [w.casefold() for w in words if w]
+    if not folded:
+        return ()
+    return tuple(item for item, text in index if all(w in text for w in folded))
+
+
+def _word_pattern(words: Sequence[str]) -> re.Pattern[str] | None:
+    """One regex for all words, longest first, each escaped (user input is never a regex)."""
+    words = sorted({w for w in words if w}, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, words)), re.IGNORECASE) if words else None
+
+
+def highlight(text: str, words: Sequence[str]) -> list[tuple[str, bool]]:
+    """`text` as runs of (segment, is_match); the template wraps matches in <mark>."""
+    pattern = _word_pattern(words)
+    runs: list[tuple[str, bool]] = []
+    pos = 0
+    for m in pattern.finditer(text) if pattern else ():
+        if m.start() > pos:
+            runs.append((text[pos : m.start()], False))
+        elif runs and runs[-1][1]:  # adjacent matches make one <mark>: 志愿|服务 -> 志愿服务
+            runs[-1] = (runs[-1][0] + m.group(), True)
+            pos = m.end()
+            continue
+        runs.append((m.group(), True))
+        pos = m.end()
+    if pos < len(text) or not runs:
+        runs.append((text[pos:], False))
+    return runs
+
+
+def snippet(text: str, words: Sequence[str], width: int = SNIPPET_CHARS) -> str:
+    """About `width` characters either side of the first match (the start if none), with …"""
+    pattern = _word_pattern(words)
+    m = pattern.search(text) if pattern else None
+    start = max(0, m.start() - width) if m else 0
+    end = min(len(text), (m.end() if m else 0) + width)
+    return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
+
+
+def _plain_body(item: Item) -> str:
+    """Body paragraphs as one line: CJK paragraphs join directly, others with a space."""
+    out = ""
+    for para in item.article.paragraphs:
+        gap = " " if out and not _CJK_END.search(out) else ""
+        out += gap + para.text
+    return out
+
+
+def search_feed_query(words: Sequence[str]) -> str:
+    """The query string of the matching feed: filter=词 once per word."""
+    return urlencode([("filter", w) for w in words])
+
+
+def search_page(
+    query: str, index: SearchIndex, chans: Sequence[Channel], config: SiteConfig
+) -> bytes:
+    """The result page of /search?q=…: matches, highlighted, newest first, and their feed."""
+    words = query_words(query)
+    found = search(index, words)
+    shown = [
+        {
+            "item": it,
+            "title": highlight(it.article.title, words),
+            "snippet": highlight(snippet(_plain_body(it), words), words),
+        }
+        for it in found[:SEARCH_LIMIT]
+    ]
+    feed_query = search_feed_query(words)
+    all_chan = next(c for c in chans if c.kind == "topic" and c.key == ALL)
+    path = "search"
+    q = " ".join(words)
+    return render_html(
+        "search.html",
+        path,
+        query=q,
+        words=words,
+        total=len(found),
+        results=shown,
+        feed_query=feed_query,
+        canonical=f"{config.base_url}/search" + (f"?{urlencode({'q': q})}" if q else ""),
+        alternates=[
+            {**a, "href": f"{a['href']}?{feed_query}", "title": f"{a['title']} · 搜索“{q}”"}
+            for a in alternates(all_chan, config, "")
+        ]
+        if words
+        else [],
+        **_common(config, chans),
+    )
+
+
 # -- the whole site -------------------------------------------------------------------------
 
 
@@ -520,8 +838,9 @@ def plan(collection: Collection, config: SiteConfig) -> list[Target]:
     last = newest(collection.items)
     titles = topic_titles(collection)
     targets: list[Target] = []
+    size = size_memo()
     for chan in chans:
-        targets.extend(feed_targets(chan, config, titles))
+        targets.extend(feed_targets(chan, config, titles, size))
     targets.append(Target("feeds.opml", lambda: opml(chans, config), last))
     targets.extend(html_targets(collection, config, chans))
     targets.extend(static_targets())
