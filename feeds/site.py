@@ -89,7 +89,7 @@ class SiteConfig:
     feed_max_bytes: int = 512 * 1024  # estimated item bytes per feed document (see archives)
     ttl_minutes: int = 30  # RSS <ttl> and HTTP Cache-Control max-age
     title: str = "今日衢江"
-    description: str = "今日衢江报纸版面的分类订阅源:党委会议、政府工作、志愿服务。"
+    description: str = "今日衢江报纸版面的分类订阅源：党委会议、政府工作、志愿服务。"
     min_tag_articles: int = 2  # a tag gets a feed when this many articles carry it
     # Pages show a search form. Only the Flask app can answer /search; a static export has
     # no server to search with, so it leaves the form out rather than show a dead one.
