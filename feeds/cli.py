@@ -270,7 +270,8 @@ def serve_cmd(
 
     from werkzeug.serving import make_server
 
-    from feeds.build import Watcher, default_store_path
+    from feeds.build import default_store_path
+    from feeds.watch import Watcher
     from feeds.web import create_app, reload_site
 
     watcher = Watcher(

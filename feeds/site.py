@@ -3,6 +3,11 @@
 The static export (`feeds build`) writes these files; the web app serves the same bytes from
 memory. No files, no clock: two calls with the same collection and config give identical bytes.
 
+This module holds the site's model (SiteConfig, Collection, Channel, Target), the feeds with
+their archives and ?filter= selections, OPML, and `plan`, which lists every file. The HTML pages
+live in feeds.pages (the one module that imports jinja2) and search in feeds.search; they build
+on the channels and targets defined here.
+
 URL map (paths relative to the base URL):
 
     index.html                          the index page (also served at /)
@@ -17,7 +22,7 @@ URL map (paths relative to the base URL):
     tags/<tag>/archive/<n>.<fmt>        and their archives
     feeds.opml                          every topic feed, to subscribe at once
     static/style.css, copy.js, favicon.svg   stylesheet, copy-URL button script, icon
-    search?q=...                        search results (Flask app only; see `search_page`)
+    search?q=...                        search results (Flask app only; see feeds.search)
 
 Dictionary keys are file-system paths (a tag stays Chinese: `tags/五城.rss`); URLs
 percent-encode each segment (`tags/%E4%BA%94%E5%9F%8E.rss`), see `url_path`. HTML pages link
@@ -41,9 +46,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache, partial
-from importlib import resources
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import quote, urlsplit
 
 from feeds.errors import ConfigError
 from feeds.model import Item, Page, Problem, Topic
@@ -52,17 +55,6 @@ DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 DEFAULT_ID_PREFIX = "tag:feeds.localhost,2024:"
 FORMATS = ("rss", "atom", "json")
 ALL = "all"
-STATIC_FILES = ("style.css", "copy.js", "favicon.svg")
-LATEST_ON_INDEX = 20
-TOP_TAGS = 30
-
-FORMAT_NAMES = {"rss": "RSS", "atom": "Atom", "json": "JSON Feed"}
-# Types used in <link rel="alternate"> (no charset parameter there).
-LINK_TYPES = {
-    "rss": "application/rss+xml",
-    "atom": "application/atom+xml",
-    "json": "application/feed+json",
-}
 _MEDIA_BY_EXT = {
     "html": "text/html; charset=utf-8",
     "css": "text/css; charset=utf-8",
@@ -157,7 +149,7 @@ class Target:
     make: Callable[[], bytes] = field(repr=False, compare=False)
     modified: datetime | None = None
     # A digest of everything the bytes depend on, where cheap to compute (None: unknown).
-    # feeds.build.publish does not render a target whose key equals the key its current
+    # feeds.publish.publish does not render a target whose key equals the key its current
     # file was written with; a key that misses an input leaves that file stale.
     key: str | None = field(default=None, compare=False)
 
@@ -513,327 +505,15 @@ def opml(chans: Sequence[Channel], config: SiteConfig) -> bytes:
     return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
 
 
-# -- HTML -----------------------------------------------------------------------------------
-
-PER_PAGE = 20  # articles per topic or tag listing page
-CARD_HEADLINES = 3  # latest headlines on each topic card of the index
-SEARCH_LIMIT = 100  # results listed for one query
-MAX_QUERY_WORDS = 10
-MAX_WORD_CHARS = 50
-SNIPPET_CHARS = 60  # context on each side of the first match in a search result
-_CJK_END = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef”’]$")
-
-
-@cache
-def jinja_env():
-    """The template environment: package templates, autoescape on for everything."""
-    from jinja2 import Environment, PackageLoader, StrictUndefined
-
-    env = Environment(
-        loader=PackageLoader("feeds", "templates"),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.filters["segment"] = lambda s: quote(str(s), safe="")
-    env.filters["zh_date"] = zh_date
-    env.filters["iso"] = lambda dt: dt.isoformat() if dt else ""
-    env.globals["url_path"] = url_path
-    env.globals["page_path"] = page_path
-    return env
-
-
-def zh_date(value: datetime | None) -> str:
-    """2024年2月19日 (the day in Asia/Shanghai, as stamped by feeds.group)."""
-    if value is None:
-        return "日期不详"
-    return f"{value.year}年{value.month}月{value.day}日"
-
-
-def render_html(template: str, path: str, **context) -> bytes:
-    """Render a page; `root` is the relative prefix from `path` back to the site root."""
-    root = "../" * path.count("/")
-    return jinja_env().get_template(template).render(root=root, path=path, **context).encode()
-
-
-def canonical(config: SiteConfig, path: str) -> str:
-    """The absolute URL of a page; the index's is the site root itself."""
-    return f"{config.base_url}/" if path == "index.html" else absolute(config, path)
-
-
-def alternates(chan: Channel, config: SiteConfig, root: str) -> list[dict]:
-    return [
-        {
-            "type": LINK_TYPES[fmt],
-            "title": f"{config.title} · {chan.title} ({FORMAT_NAMES[fmt]})",
-            "href": f"{root}{url_path(chan.feed_base)}.{fmt}",
-        }
-        for fmt in FORMATS
-    ]
-
-
-def page_path(chan: Channel, n: int) -> str:
-    """Listing page n (1-based) of a channel: topics/party.html, topics/party/2.html, …"""
-    return chan.html_path if n == 1 else f"{chan.html_path.removesuffix('.html')}/{n}.html"
-
-
-def paginate(items: Sequence[Item], per_page: int = PER_PAGE) -> list[tuple[Item, ...]]:
-    """Newest-first items cut into listing pages; an empty channel still has one page."""
-    return [tuple(items[i : i + per_page]) for i in range(0, len(items), per_page)] or [()]
-
-
-def pager_numbers(page_no: int, n_pages: int, around: int = 2) -> list[int | None]:
-    """Page numbers a pager shows: the first, the last and `around` either side of the
-    current one; None marks a gap (…). Bounded, so years of pages stay cheap to render."""
-    near = range(max(1, page_no - around), min(n_pages, page_no + around) + 1)
-    shown = sorted({1, n_pages, *near})
-    out: list[int | None] = []
-    for n in shown:
-        if out and n - out[-1] > 1:
-            out.append(None)
-        out.append(n)
-    return out
-
-
-def _common(config: SiteConfig, chans: Sequence[Channel]) -> dict:
-    """Context every page template needs (masthead, topic titles, which tags have pages)."""
-    topics = tuple(c for c in chans if c.kind == "topic")
-    return {
-        "site": {
-            "title": config.title,
-            "description": config.description,
-            "search": config.search,
-        },
-        "topics": topics,
-        "titles": {c.key: c.title for c in topics},
-        "tag_pages": frozenset(c.key for c in chans if c.kind == "tag"),
-    }
-
-
-def html_targets(collection: Collection, config: SiteConfig, chans: list[Channel]) -> list[Target]:
-    common = _common(config, chans)
-    topics = common["topics"]
-    tags = tuple(c for c in chans if c.kind == "tag")
-    targets = [_index_page(collection, config, common, tags)]
-    for chan in chans:
-        targets.extend(_channel_pages(chan, common, config))
-    by_key = {c.key: c for c in topics}
-    order = {c.key: {it.id: n for n, it in enumerate(c.items)} for c in topics}
-    for item in collection.items:
-        home = by_key.get(item.primary_topic, topics[0])
-        targets.append(_article_page(item, common, config, home, order[home.key]))
-    return targets
-
-
-def _index_page(
-    collection: Collection, config: SiteConfig, common: dict, tags: Sequence[Channel]
-) -> Target:
-    dated = [it.published for it in collection.items if it.published is not None]
-    return Target(
-        "index.html",
-        lambda: render_html(
-            "index.html",
-            "index.html",
-            canonical=canonical(config, "index.html"),
-            alternates=[a for c in common["topics"] for a in alternates(c, config, "")],
-            latest=collection.items[:LATEST_ON_INDEX],
-            tags=tags,
-            top_tags=TOP_TAGS,
-            headlines=CARD_HEADLINES,
-            total=len(collection.items),
-            n_sources=len({it.article.source for it in collection.items}),
-            first=min(dated, default=None),
-            last=max(dated, default=None),
-            query="",
-            **common,
-        ),
-        newest(collection.items),
-    )
-
-
-def _channel_pages(chan: Channel, common: dict, config: SiteConfig) -> list[Target]:
-    """A topic's or tag's listing, PER_PAGE articles a page, newest first."""
-    chunks = paginate(chan.items)
-    targets = []
-    for n, chunk in enumerate(chunks, start=1):
-        path = page_path(chan, n)
-        root = "../" * path.count("/")
-        context = {
-            "channel": chan,
-            "entries": chunk,
-            "page_no": n,
-            "n_pages": len(chunks),
-            "numbers": pager_numbers(n, len(chunks)),
-            "first_no": (n - 1) * PER_PAGE + 1,
-            "canonical": canonical(config, path),
-            "alternates": alternates(chan, config, root),
-            "query": "",
-            **common,
-        }
-        targets.append(
-            Target(path, partial(render_html, "topic.html", path, **context), newest(chunk))
-        )
-    return targets
-
-
-def _article_page(
-    item: Item, common: dict, config: SiteConfig, home: Channel, order: dict[str, int]
-) -> Target:
-    """An article, with newer/older neighbours in its primary topic (`home`)."""
-    path = f"articles/{item.id}.html"
-    by_key = {c.key: c for c in common["topics"]}
-    topic_chans = [by_key[k] for k in _item_topics(item) if k in by_key and k != ALL]
-    pos = order[item.id]
-    return Target(
-        path,
-        lambda: render_html(
-            "article.html",
-            path,
-            item=item,
-            article=item.article,
-            home=home,
-            newer=home.items[pos - 1] if pos > 0 else None,
-            older=home.items[pos + 1] if pos + 1 < len(home.items) else None,
-            item_topics=topic_chans,
-            canonical=canonical(config, path),
-            alternates=[a for c in topic_chans or [home] for a in alternates(c, config, "../")],
-            query="",
-            **common,
-        ),
-        item.published,
-    )
-
-
-def _item_topics(item: Item) -> tuple[str, ...]:
-    return tuple(dict.fromkeys((item.primary_topic, *item.topics)))
-
-
-def static_targets() -> list[Target]:
-    """Package assets; no item time (they change with releases, not with the news)."""
-    pkg = resources.files("feeds") / "static"
-    return [Target(f"static/{name}", (pkg / name).read_bytes) for name in STATIC_FILES]
-
-
-# -- search (the Flask app only: a static host cannot run it) -------------------------------
-
-
-def query_words(query: str) -> tuple[str, ...]:
-    """The whitespace-separated words of a query: distinct, at most 10 of 50 characters."""
-    words = dict.fromkeys(w[:MAX_WORD_CHARS] for w in query.split())
-    return tuple(words)[:MAX_QUERY_WORDS]
-
-
-SearchIndex = tuple[tuple[Item, str], ...]
-
-
-def search_index(items: Iterable[Item]) -> SearchIndex:
-    """Each item with its case-folded title and body, made once and searched many times."""
-    return tuple((item, searchable_text(item)) for item in items)
-
-
-def search(index: SearchIndex, words: Sequence[str]) -> tuple[Item, ...]:
-    """Items whose title or body contains every word: plain substrings, ignoring case.
-
-    The same text and matching as the feeds' ?filter= (see `select_items`).
-    """
-    folded = [w.casefold() for w in words if w]
-    if not folded:
-        return ()
-    return tuple(item for item, text in index if all(w in text for w in folded))
-
-
-def _word_pattern(words: Sequence[str]) -> re.Pattern[str] | None:
-    """One regex for all words, longest first, each escaped (user input is never a regex)."""
-    words = sorted({w for w in words if w}, key=len, reverse=True)
-    return re.compile("|".join(map(re.escape, words)), re.IGNORECASE) if words else None
-
-
-def highlight(text: str, words: Sequence[str]) -> list[tuple[str, bool]]:
-    """`text` as runs of (segment, is_match); the template wraps matches in <mark>."""
-    pattern = _word_pattern(words)
-    runs: list[tuple[str, bool]] = []
-    pos = 0
-    for m in pattern.finditer(text) if pattern else ():
-        if m.start() > pos:
-            runs.append((text[pos : m.start()], False))
-        elif runs and runs[-1][1]:  # adjacent matches make one <mark>: 志愿|服务 -> 志愿服务
-            runs[-1] = (runs[-1][0] + m.group(), True)
-            pos = m.end()
-            continue
-        runs.append((m.group(), True))
-        pos = m.end()
-    if pos < len(text) or not runs:
-        runs.append((text[pos:], False))
-    return runs
-
-
-def snippet(text: str, words: Sequence[str], width: int = SNIPPET_CHARS) -> str:
-    """About `width` characters either side of the first match (the start if none), with …"""
-    pattern = _word_pattern(words)
-    m = pattern.search(text) if pattern else None
-    start = max(0, m.start() - width) if m else 0
-    end = min(len(text), (m.end() if m else 0) + width)
-    return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
-
-
-def _plain_body(item: Item) -> str:
-    """Body paragraphs as one line: CJK paragraphs join directly, others with a space."""
-    out = ""
-    for para in item.article.paragraphs:
-        gap = " " if out and not _CJK_END.search(out) else ""
-        out += gap + para.text
-    return out
-
-
-def search_feed_query(words: Sequence[str]) -> str:
-    """The query string of the matching feed: filter=词 once per word."""
-    return urlencode([("filter", w) for w in words])
-
-
-def search_page(
-    query: str, index: SearchIndex, chans: Sequence[Channel], config: SiteConfig
-) -> bytes:
-    """The result page of /search?q=…: matches, highlighted, newest first, and their feed."""
-    words = query_words(query)
-    found = search(index, words)
-    shown = [
-        {
-            "item": it,
-            "title": highlight(it.article.title, words),
-            "snippet": highlight(snippet(_plain_body(it), words), words),
-        }
-        for it in found[:SEARCH_LIMIT]
-    ]
-    feed_query = search_feed_query(words)
-    all_chan = next(c for c in chans if c.kind == "topic" and c.key == ALL)
-    path = "search"
-    q = " ".join(words)
-    return render_html(
-        "search.html",
-        path,
-        query=q,
-        words=words,
-        total=len(found),
-        results=shown,
-        feed_query=feed_query,
-        canonical=f"{config.base_url}/search" + (f"?{urlencode({'q': q})}" if q else ""),
-        alternates=[
-            {**a, "href": f"{a['href']}?{feed_query}", "title": f"{a['title']} · 搜索“{q}”"}
-            for a in alternates(all_chan, config, "")
-        ]
-        if words
-        else [],
-        **_common(config, chans),
-    )
-
-
 # -- the whole site -------------------------------------------------------------------------
 
 
 def plan(collection: Collection, config: SiteConfig) -> list[Target]:
     """Every file of the site, not yet rendered, in a deterministic order."""
+    # Imported here: feeds.pages builds on this module's channels and targets (an import at
+    # the top would be circular), and jinja2 loads only when pages are planned.
+    from feeds.pages import html_targets, static_targets
+
     chans = channels(collection, config)
     last = newest(collection.items)
     titles = topic_titles(collection)

@@ -46,6 +46,8 @@ from urllib.parse import quote
 from flask import Blueprint, Flask, Response, abort, current_app, g, request
 
 from feeds.model import Item
+from feeds.pages import page_path
+from feeds.search import SearchIndex, search_index, search_page
 from feeds.site import (
     ALL,
     DEFAULT_BASE_URL,
@@ -53,7 +55,6 @@ from feeds.site import (
     FORMATS,
     Channel,
     Collection,
-    SearchIndex,
     SiteConfig,
     archive_chunks,
     archive_path,
@@ -61,10 +62,7 @@ from feeds.site import (
     channels,
     gzip_bytes,
     media_type,
-    page_path,
     render_selection,
-    search_index,
-    search_page,
     site_times,
     topic_titles,
     url_path,
@@ -257,9 +255,10 @@ def create_app(config: dict | None = None) -> Flask:
     return app
 
 
-def _watcher(cfg: dict):  # noqa: ANN202 - feeds.build.Watcher, imported lazily
+def _watcher(cfg: dict):  # noqa: ANN202 - feeds.watch.Watcher, imported lazily
     """Collects SEEDS through the archive STORE (ids stay immutable) and watches both."""
-    from feeds.build import Watcher, default_store_path
+    from feeds.build import default_store_path
+    from feeds.watch import Watcher
 
     seeds = Path(str(cfg["SEEDS"]))
     topics, store = cfg["TOPICS"], cfg["STORE"]

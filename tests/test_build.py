@@ -19,7 +19,8 @@ import feedparser
 import lxml.html
 import pytest
 
-from feeds.build import build, collect, with_gzip, write_site
+from feeds.build import build, collect
+from feeds.publish import with_gzip, write_site
 from feeds.site import FORMATS, Collection, SiteConfig, build_site, url_path
 
 from .conftest import SEEDS
@@ -324,7 +325,7 @@ def test_write_refuses_paths_outside_the_site(tmp_path: Path) -> None:
 
 KILLED_BUILD = """
 import sys, time
-import feeds.build as b
+import feeds.publish as b
 real_write = b._write_file
 count = 0
 def slow_write(path, data):

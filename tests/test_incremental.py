@@ -23,8 +23,8 @@ from feeds.build import (
     collect,
     collect_report,
     default_store_path,
-    publish,
 )
+from feeds.publish import publish
 from feeds.site import SiteConfig, plan
 from feeds.store import Store
 from feeds.topics import DEFAULT_PATH

@@ -12,18 +12,12 @@ import feedparser
 import lxml.html
 import pytest
 
-from feeds.build import collect, write_site
+from feeds.build import collect
 from feeds.model import Item
-from feeds.site import (
-    PER_PAGE,
-    TOP_TAGS,
-    SiteConfig,
-    build_site,
-    highlight,
-    pager_numbers,
-    query_words,
-    searchable_text,
-)
+from feeds.pages import PER_PAGE, TOP_TAGS, pager_numbers
+from feeds.publish import write_site
+from feeds.search import highlight, query_words
+from feeds.site import SiteConfig, build_site, searchable_text
 from feeds.web import create_app
 
 from .conftest import CORPUS, TEST_BASE, TOPICS, _make_item

@@ -1,0 +1,234 @@
+"""PURE: the HTML pages of the site, rendered with Jinja from the collection's channels.
+
+The index, one listing per topic and tag (PER_PAGE articles a page, with a pager), one page per
+article, and the static assets. site.plan() adds these targets to the feeds; search.py renders
+its result page with the same templates and context. The one module that imports jinja2 (lazily,
+so `import feeds.cli` stays quick). HTML pages link relatively: they work from any base path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from functools import cache, partial
+from importlib import resources
+from urllib.parse import quote
+
+from feeds.model import Item
+from feeds.site import (
+    ALL,
+    FORMATS,
+    Channel,
+    Collection,
+    SiteConfig,
+    Target,
+    absolute,
+    newest,
+    url_path,
+)
+
+STATIC_FILES = ("style.css", "copy.js", "favicon.svg")
+LATEST_ON_INDEX = 20
+TOP_TAGS = 30
+PER_PAGE = 20  # articles per topic or tag listing page
+CARD_HEADLINES = 3  # latest headlines on each topic card of the index
+
+FORMAT_NAMES = {"rss": "RSS", "atom": "Atom", "json": "JSON Feed"}
+# Types used in <link rel="alternate"> (no charset parameter there).
+LINK_TYPES = {
+    "rss": "application/rss+xml",
+    "atom": "application/atom+xml",
+    "json": "application/feed+json",
+}
+
+
+@cache
+def jinja_env():
+    """The template environment: package templates, autoescape on for everything."""
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+
+    env = Environment(
+        loader=PackageLoader("feeds", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["segment"] = lambda s: quote(str(s), safe="")
+    env.filters["zh_date"] = zh_date
+    env.filters["iso"] = lambda dt: dt.isoformat() if dt else ""
+    env.globals["url_path"] = url_path
+    env.globals["page_path"] = page_path
+    return env
+
+
+def zh_date(value: datetime | None) -> str:
+    """2024年2月19日 (the day in Asia/Shanghai, as stamped by feeds.group)."""
+    if value is None:
+        return "日期不详"
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def render_html(template: str, path: str, **context) -> bytes:
+    """Render a page; `root` is the relative prefix from `path` back to the site root."""
+    root = "../" * path.count("/")
+    return jinja_env().get_template(template).render(root=root, path=path, **context).encode()
+
+
+def canonical(config: SiteConfig, path: str) -> str:
+    """The absolute URL of a page; the index's is the site root itself."""
+    return f"{config.base_url}/" if path == "index.html" else absolute(config, path)
+
+
+def alternates(chan: Channel, config: SiteConfig, root: str) -> list[dict]:
+    return [
+        {
+            "type": LINK_TYPES[fmt],
+            "title": f"{config.title} · {chan.title} ({FORMAT_NAMES[fmt]})",
+            "href": f"{root}{url_path(chan.feed_base)}.{fmt}",
+        }
+        for fmt in FORMATS
+    ]
+
+
+def page_path(chan: Channel, n: int) -> str:
+    """Listing page n (1-based) of a channel: topics/party.html, topics/party/2.html, …"""
+    return chan.html_path if n == 1 else f"{chan.html_path.removesuffix('.html')}/{n}.html"
+
+
+def paginate(items: Sequence[Item], per_page: int = PER_PAGE) -> list[tuple[Item, ...]]:
+    """Newest-first items cut into listing pages; an empty channel still has one page."""
+    return [tuple(items[i : i + per_page]) for i in range(0, len(items), per_page)] or [()]
+
+
+def pager_numbers(page_no: int, n_pages: int, around: int = 2) -> list[int | None]:
+    """Page numbers a pager shows: the first, the last and `around` either side of the
+    current one; None marks a gap (…). Bounded, so years of pages stay cheap to render."""
+    near = range(max(1, page_no - around), min(n_pages, page_no + around) + 1)
+    shown = sorted({1, n_pages, *near})
+    out: list[int | None] = []
+    for n in shown:
+        if out and n - out[-1] > 1:
+            out.append(None)
+        out.append(n)
+    return out
+
+
+def common_context(config: SiteConfig, chans: Sequence[Channel]) -> dict:
+    """Context every page template needs (masthead, topic titles, which tags have pages)."""
+    topics = tuple(c for c in chans if c.kind == "topic")
+    return {
+        "site": {
+            "title": config.title,
+            "description": config.description,
+            "search": config.search,
+        },
+        "topics": topics,
+        "titles": {c.key: c.title for c in topics},
+        "tag_pages": frozenset(c.key for c in chans if c.kind == "tag"),
+    }
+
+
+def html_targets(collection: Collection, config: SiteConfig, chans: list[Channel]) -> list[Target]:
+    common = common_context(config, chans)
+    topics = common["topics"]
+    tags = tuple(c for c in chans if c.kind == "tag")
+    targets = [_index_page(collection, config, common, tags)]
+    for chan in chans:
+        targets.extend(_channel_pages(chan, common, config))
+    by_key = {c.key: c for c in topics}
+    order = {c.key: {it.id: n for n, it in enumerate(c.items)} for c in topics}
+    for item in collection.items:
+        home = by_key.get(item.primary_topic, topics[0])
+        targets.append(_article_page(item, common, config, home, order[home.key]))
+    return targets
+
+
+def _index_page(
+    collection: Collection, config: SiteConfig, common: dict, tags: Sequence[Channel]
+) -> Target:
+    dated = [it.published for it in collection.items if it.published is not None]
+    return Target(
+        "index.html",
+        lambda: render_html(
+            "index.html",
+            "index.html",
+            canonical=canonical(config, "index.html"),
+            alternates=[a for c in common["topics"] for a in alternates(c, config, "")],
+            latest=collection.items[:LATEST_ON_INDEX],
+            tags=tags,
+            top_tags=TOP_TAGS,
+            headlines=CARD_HEADLINES,
+            total=len(collection.items),
+            n_sources=len({it.article.source for it in collection.items}),
+            first=min(dated, default=None),
+            last=max(dated, default=None),
+            query="",
+            **common,
+        ),
+        newest(collection.items),
+    )
+
+
+def _channel_pages(chan: Channel, common: dict, config: SiteConfig) -> list[Target]:
+    """A topic's or tag's listing, PER_PAGE articles a page, newest first."""
+    chunks = paginate(chan.items)
+    targets = []
+    for n, chunk in enumerate(chunks, start=1):
+        path = page_path(chan, n)
+        root = "../" * path.count("/")
+        context = {
+            "channel": chan,
+            "entries": chunk,
+            "page_no": n,
+            "n_pages": len(chunks),
+            "numbers": pager_numbers(n, len(chunks)),
+            "first_no": (n - 1) * PER_PAGE + 1,
+            "canonical": canonical(config, path),
+            "alternates": alternates(chan, config, root),
+            "query": "",
+            **common,
+        }
+        targets.append(
+            Target(path, partial(render_html, "topic.html", path, **context), newest(chunk))
+        )
+    return targets
+
+
+def _article_page(
+    item: Item, common: dict, config: SiteConfig, home: Channel, order: dict[str, int]
+) -> Target:
+    """An article, with newer/older neighbours in its primary topic (`home`)."""
+    path = f"articles/{item.id}.html"
+    by_key = {c.key: c for c in common["topics"]}
+    topic_chans = [by_key[k] for k in _item_topics(item) if k in by_key and k != ALL]
+    pos = order[item.id]
+    return Target(
+        path,
+        lambda: render_html(
+            "article.html",
+            path,
+            item=item,
+            article=item.article,
+            home=home,
+            newer=home.items[pos - 1] if pos > 0 else None,
+            older=home.items[pos + 1] if pos + 1 < len(home.items) else None,
+            item_topics=topic_chans,
+            canonical=canonical(config, path),
+            alternates=[a for c in topic_chans or [home] for a in alternates(c, config, "../")],
+            query="",
+            **common,
+        ),
+        item.published,
+    )
+
+
+def _item_topics(item: Item) -> tuple[str, ...]:
+    return tuple(dict.fromkeys((item.primary_topic, *item.topics)))
+
+
+def static_targets() -> list[Target]:
+    """Package assets; no item time (they change with releases, not with the news)."""
+    pkg = resources.files("feeds") / "static"
+    return [Target(f"static/{name}", (pkg / name).read_bytes) for name in STATIC_FILES]
