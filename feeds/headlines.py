@@ -22,6 +22,11 @@ _DATE_START = re.compile(
     r"^(?:(?:19|20)\d{2}年)?\d{1,2}月\d{1,2}日|^(日前|近日|近期|昨日|昨天|前不久)"
 )
 _NOT_WORD = re.compile(rf"[^{CJK}A-Za-z0-9]+")
+# A headline part that ends in a verb awaiting its object (研究部署, 传达学习近期, 全力冲刺).
+_BARE_VERB = re.compile(
+    r"^\S{0,4}(?:部署|研判|学习|冲刺|推进|研究|传达|审议|听取|落实|贯彻|动员|启动|谋划|聚焦|"
+    r"推动|部署推进|安排)(?:近期)?$"
+)
 
 
 def is_fragment(text: str) -> bool:
@@ -200,7 +205,14 @@ def unscramble(title: str, lead: str) -> str:
     identity = _junctions(parts, first)
     assert best_key is not None
     if best_key[0] <= identity:
-        return title
+        # A lead that paraphrases: the scramble still shows as a headline ending in a bare
+        # verb (…全力冲刺) whose object was printed first (三季度各项目标任务 …).
+        if identity or not _BARE_VERB.search(parts[-1]) or _BARE_VERB.search(parts[0]):
+            return title
+        if first.find(_NOT_WORD.sub("", parts[1])[:4]) < 0:
+            return title
+        best = parts[1:] + parts[:1]
+        return " ".join(best[:-1]) + best[-1]  # the verb and its object are one phrase
     # Parts the lead writes as one phrase (近期习近平…) were one line before the scramble.
     plain = squash(lead)
     out = best[0]

@@ -357,3 +357,15 @@ def test_title_ending_like_a_unit_name_above_a_subtitle_is_a_title():
         "区委理论学习中心组举行专题学习会",
     )
     assert list(second.credits) == ["区卫生健康局"]
+
+
+def test_scrambled_title_with_a_paraphrasing_lead():
+    """The lead does not repeat the headline, but the headline ends in a bare verb whose
+    object was printed first: 三季度各项目标任务 … 全力冲刺."""
+    p = page(
+        "三季度各项目标任务 全区经济形势分析会召开 全力冲刺",
+        "本报讯(记者 张明)8月5日,全区经济形势分析会召开,总结上半年经济运行情况,部署三季度重点工作。",
+    )
+    assert p.articles[0].title == "全区经济形势分析会召开 全力冲刺三季度各项目标任务"
+    plain = page("双城联动 全区招商大会召开", "本报讯(记者 张明)3月1日,全区招商大会召开。")
+    assert plain.articles[0].title == "双城联动 全区招商大会召开"
