@@ -1,0 +1,139 @@
+"""Build throughput: MB/s of a full `feeds build` next to jieba segmentation alone.
+
+    python tests/benchmarks/bench_build.py [--pages 2000] [--workers N]
+
+Both are measured in this run, on the same generated archive, as child processes timed from
+start to exit (interpreter start, imports and jieba's dictionary load included on both sides),
+with the same number of processes. The baseline reads and decodes every page and segments its
+whole text with feeds.segment.tokenize (jieba with our user dictionary), in a process pool
+the size of the build's. It runs before and after the build and the mean is used, so load
+drifting on a shared machine hits both sides; the ratio of CPU seconds (user + system of each
+process tree) is printed too, as it hardly depends on other load. Target: build /
+segmentation >= 0.8.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import common
+
+TARGET = 0.8
+
+
+def _segment_chunk(paths: list[str]) -> tuple[int, int]:
+    """Worker: (bytes read, tokens) for a chunk of page files."""
+    from feeds.decode import decode
+    from feeds.segment import tokenize
+
+    size = tokens = 0
+    for path in paths:
+        data = Path(path).read_bytes()
+        text, _ = decode(data, path)
+        size += len(data)
+        tokens += len(tokenize(text))
+    return size, tokens
+
+
+def segment_only(pages_dir: Path, workers: int) -> dict:
+    """Segment every page of a directory in a pool of `workers` processes."""
+    paths = sorted(str(p) for p in pages_dir.glob("*.txt"))
+    chunks = [paths[i :: workers * 8] for i in range(workers * 8)]
+    with ProcessPoolExecutor(workers) as pool:
+        results = list(pool.map(_segment_chunk, chunks))
+    return {"bytes": sum(r[0] for r in results), "tokens": sum(r[1] for r in results)}
+
+
+def measure_segmentation(pages_dir: Path, workers: int) -> common.Run:
+    cmd = [common.PYTHON, __file__, "--segment-only", str(pages_dir), "--workers", str(workers)]
+    run = common.run_measured(cmd, env=common.clean_env())
+    if run.returncode != 0:
+        raise RuntimeError(run.stderr)
+    return run
+
+
+def measure_build(pages_dir: Path, workers: int) -> tuple[common.Run, dict]:
+    """A full build: fresh output directory and fresh store."""
+    with tempfile.TemporaryDirectory(dir=common.WORK) as tmp:
+        return common.feeds_build(
+            pages_dir, Path(tmp) / "site", store=Path(tmp) / "store.sqlite", workers=workers
+        )
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description="Build throughput vs jieba segmentation")
+    parser.add_argument("--pages", type=int, default=2000)
+    parser.add_argument("--workers", type=int, default=common.CORES)
+    parser.add_argument("--segment-only", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.segment_only:
+        print(json.dumps(segment_only(args.segment_only, args.workers)))
+        return {}
+
+    common.WORK.mkdir(parents=True, exist_ok=True)
+    pages = common.archive(args.pages)
+    mb = common.size_of(pages) / 1e6
+    has_workers = "workers" in common.build_api()
+    print(f"== build throughput: {args.pages} pages, {mb:.1f} MB, {args.workers} processes")
+    if not has_workers:
+        print("   (feeds.build.build has no `workers` in this tree: the build runs serially)")
+    seg1 = measure_segmentation(pages, args.workers)
+    build, report = measure_build(pages, args.workers)
+    seg2 = measure_segmentation(pages, args.workers)
+    seg_seconds = (seg1.seconds + seg2.seconds) / 2
+    result = {
+        "pages": args.pages,
+        "mb": mb,
+        "workers": args.workers,
+        "build_s": build.seconds,
+        "build_mb_s": mb / build.seconds,
+        "segment_s": seg_seconds,
+        "segment_mb_s": mb / seg_seconds,
+        "build_peak_rss_mb": build.tree_rss_mb,
+        "report": report,
+    }
+    result["ratio"] = result["build_mb_s"] / result["segment_mb_s"]
+    seg_cpu = (seg1.cpu_seconds + seg2.cpu_seconds) / 2
+    result["build_cpu_s"], result["segment_cpu_s"] = build.cpu_seconds, seg_cpu
+    result["cpu_ratio"] = seg_cpu / build.cpu_seconds if build.cpu_seconds else 0.0
+    print(
+        common.table(
+            [
+                ("", "wall s", "MB/s", "CPU s"),
+                (
+                    "full build",
+                    f"{build.seconds:.1f}",
+                    f"{result['build_mb_s']:.2f}",
+                    f"{build.cpu_seconds:.1f}",
+                ),
+                (
+                    "jieba alone",
+                    f"{seg_seconds:.1f} ({seg1.seconds:.1f}, {seg2.seconds:.1f})",
+                    f"{result['segment_mb_s']:.2f}",
+                    f"{seg_cpu:.1f}",
+                ),
+            ]
+        )
+    )
+    print(
+        f"   {report['pages']} pages, {report['articles']} articles, {report['files']} files; "
+        f"collect {report['collect_s'] or 0:.1f}s, publish "
+        f"{report['build_s'] - (report['collect_s'] or 0):.1f}s, peak RSS (tree) "
+        f"{build.tree_rss_mb:.0f} MB"
+    )
+    print(
+        f"   ratio build/segmentation = {result['ratio']:.2f} (target >= {TARGET}): "
+        f"{common.verdict(result['ratio'] >= TARGET)}; by CPU time (load-independent): "
+        f"{result['cpu_ratio']:.2f}"
+    )
+    return result
+
+
+if __name__ == "__main__":
+    main()
+    sys.exit(0)
