@@ -124,8 +124,12 @@ class _Parser:
         self.current: _Draft | None = None
         self.seen_headline = False
         self.all_units: list[Unit] = []
-        self.index = 0
-        self.next_unit: Unit | None = None
+        self.index = 0  # of the unit being placed
+
+    @property
+    def next_unit(self) -> Unit | None:
+        j = self.index + 1
+        return self.all_units[j] if j < len(self.all_units) else None
 
     # -- stage 1: furniture --------------------------------------------------------------------
     def strip_furniture(self) -> list[tuple[int, str]]:
@@ -230,7 +234,6 @@ class _Parser:
         self.all_units = units
         for i, unit in enumerate(units):
             self.index = i
-            self.next_unit = units[i + 1] if i + 1 < len(units) else None
             self.feed(unit)
         self.flush_pending()
         issue, issue_source = self.issue_date()
