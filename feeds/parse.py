@@ -180,7 +180,12 @@ class _Parser:
                 and not jump_in
                 and wrap.is_full(prev)
                 and not bylines.is_credit_only(prev)
-                and (not indents or units[-1].indented or open_bracket(units[-1].text))
+                and (
+                    not indents
+                    or units[-1].indented
+                    or open_bracket(units[-1].text)
+                    or self._title_wraps(units[-1], line)
+                )
                 and not bylines.is_byline_start(line)
                 and not (
                     ends_sentence(prev)
@@ -190,7 +195,8 @@ class _Parser:
                 )
             )
             if joinable:
-                units[-1].text += _byline_gap(units[-1].text, line) + line.strip(SPACE)
+                gap = _byline_gap(units[-1].text, line) or (" " if line[:1] == " " else "")
+                units[-1].text += gap + line.strip(SPACE)
                 units[-1].last = number
             else:
                 units.append(Unit(line, number, number, is_indented(line), jump_in))
@@ -201,6 +207,20 @@ class _Parser:
                 unit.jump_in = unit.jump_in or _JUMP_IN in unit.text
                 unit.text = unit.text.replace(_JUMP_IN, "")
         return units
+
+    @staticmethod
+    def _title_wraps(unit: Unit, line: str) -> bool:
+        """A headline too long for the column goes on, unindented, on the next line."""
+        text, line = unit.text.strip(SPACE), line.strip(SPACE)
+        return (
+            unit.first == unit.last
+            and headlines.is_headline_like(text)
+            and headlines.is_headline_like(line)
+            and not bylines.is_byline_start(line)
+            and not text.endswith(tuple(DASHES + "：:"))  # a pretitle ends there
+            and line[:1] not in DASHES  # a subtitle starts there
+            and not headlines.speech_subtitle(line)
+        )
 
     @staticmethod
     def _marked_headline(lines: list[tuple[int, str]], i: int, wrap: _Wrap) -> bool:
@@ -349,7 +369,29 @@ class _Parser:
         if headlines.enumerated(head):
             return True
         earlier = [p.text for p in cur.paragraphs if p.kind == HEADING]
-        return any(headlines.siblings(head, h) for h in earlier + self._later_subheadings())
+        if any(headlines.siblings(head, h) for h in earlier + self._later_subheadings()):
+            return True
+        # A lone one is the title of a byline-less article when what follows is dated
+        # (寒冬时节…1月2日上午…) or closes with a unit's credit line (区慈善总会) or a photo
+        # credit (通讯员 X 摄); otherwise it is still a subheading of the running article.
+        return not (dates.lead_date(text, None, 2000)[0] is not None or self._section_has_credit())
+
+    def _section_has_credit(self) -> bool:
+        """A unit credit line (区红十字会) or a photo credit before the next headline."""
+        units = self.all_units
+        for j in range(self.index, len(units)):
+            u = units[j]
+            if j > self.index and (bylines.has_lead(u.bare) or u.jump_in):
+                return False
+            if j > self.index and headlines.is_headline_like(u.bare) and not bylines.is_org(u.bare):
+                return False  # the next headline: the section ends here
+            nxt = units[j + 1].bare if j + 1 < len(units) else ""
+            if bylines.is_org(u.bare) and (not nxt or headlines.is_headline_like(nxt)):
+                return True
+            credit = bylines.trailing_credit(u.bare)
+            if credit and credit[1].rstrip(")）").endswith(("摄", "摄影")):
+                return True
+        return False
 
     def _later_subheadings(self) -> list[str]:
         """Headline-like units further on in the same article (up to the next byline) that

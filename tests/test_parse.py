@@ -369,3 +369,27 @@ def test_scrambled_title_with_a_paraphrasing_lead():
     assert p.articles[0].title == "全区经济形势分析会召开 全力冲刺三季度各项目标任务"
     plain = page("双城联动 全区招商大会召开", "本报讯(记者 张明)3月1日,全区招商大会召开。")
     assert plain.articles[0].title == "双城联动 全区招商大会召开"
+
+
+def test_lone_subheading_without_date_or_credit_stays_in_the_article():
+    p = page(
+        "衢江区首届最美志愿服务项目展示交流活动举行",
+        "本报讯(记者 张明)5月19日,全区32个志愿服务项目同台亮相。",
+        "项目化运作 常态化服务",
+        "活动现场,各项目负责人介绍了项目成效。",
+        "让志愿服务更有温度",
+        "下一步,我区将加大志愿服务项目培育力度。",
+    )
+    (first,) = p.articles
+    assert [x.text for x in first.paragraphs if x.kind == HEADING] == [
+        "项目化运作 常态化服务",
+        "让志愿服务更有温度",
+    ]
+    photo = page(
+        "区政府召开常务会议",
+        "本报讯(记者 张明)9月9日," + BODY,
+        "金秋稻浪丰收忙",
+        "眼下正值中稻收割时节,农户们忙着装袋、运粮。 通讯员 龚建平 摄",
+    )
+    _, caption = photo.articles
+    assert caption.title == "金秋稻浪丰收忙" and list(caption.authors) == ["龚建平"]
