@@ -512,7 +512,7 @@ def _walk(fetch, url: str, fmt: str) -> list[tuple[str, object]]:
     docs = []
     seen = set()
     while url:
-        assert url not in seen and len(docs) < 100
+        assert url not in seen and len(docs) < 1000  # no loops; a bound for a broken chain
         seen.add(url)
         doc = fetch(url)
         docs.append((url, doc))

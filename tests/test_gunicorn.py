@@ -164,12 +164,19 @@ def test_workers_serve_identical_bytes_under_identical_etags(gunicorn: Gunicorn,
 def test_a_304_from_one_worker_holds_for_the_other(gunicorn: Gunicorn) -> None:
     _, headers, _ = gunicorn.get("/feeds/all.json")
     etag = headers["ETag"]
-    probes = {f"conditional={k}" for k in range(20)}
-    for probe in probes:
-        status, _, body = gunicorn.get(f"/feeds/all.json?{probe}", {"If-None-Match": etag})
-        assert status == 304 and body == b""
-    pids = {row[0] for row in gunicorn.served_by(probes) if row[3] in probes and row[1] == 304}
-    assert len(pids) == WORKERS  # 20 fresh connections reach both workers
+    pids: set[int] = set()
+    # Fresh connections land on whichever worker accepts first; on a loaded machine one
+    # worker may take a whole round, so keep probing (bounded) until both have answered.
+    for round_no in range(10):
+        probes = {f"conditional={round_no}-{k}" for k in range(20)}
+        for probe in probes:
+            status, _, body = gunicorn.get(f"/feeds/all.json?{probe}", {"If-None-Match": etag})
+            assert status == 304 and body == b""
+        rows = gunicorn.served_by(probes)
+        pids |= {row[0] for row in rows if row[3] in probes and row[1] == 304}
+        if len(pids) == WORKERS:
+            break
+    assert len(pids) == WORKERS, f"only workers {sorted(pids)} answered"
 
 
 def test_every_worker_picks_up_a_new_page_without_errors(gunicorn: Gunicorn) -> None:
