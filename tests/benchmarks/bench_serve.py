@@ -7,6 +7,11 @@ Both apps run under the same gunicorn command (2 sync workers, 127.0.0.1). The b
 recorded first, so the difference is what feeds does per request. Measured for the 200 answer
 and for the 304 answer to If-None-Match with the current ETag; the cells are interleaved for
 `--rounds` rounds and the median requests/s is compared. Target: feeds / bare >= 0.9, both.
+
+On a shared machine requests/s swing with other load, so two load-independent figures are
+printed beside them: the server's CPU time per request (user + system of the gunicorn
+process tree during each wrk run, divided by the requests served) and the CPU time per
+request of each app called in-process through the WSGI test client.
 """
 
 from __future__ import annotations
@@ -74,7 +79,7 @@ def _run(args, pages: Path, tmp: Path, feeds_port, bare_port, feeds_url, bare_ur
         env = common.clean_env(
             FEEDS_SEEDS=str(pages), FEEDS_STORE=str(tmp_store), FEEDS_BASE_URL=feeds_url
         )
-        stack.enter_context(
+        feeds_proc = stack.enter_context(
             common.server(
                 common.gunicorn("feeds.web:create_app()", feeds_port, env),
                 feeds_url + PATH,
@@ -85,7 +90,7 @@ def _run(args, pages: Path, tmp: Path, feeds_port, bare_port, feeds_url, bare_ur
         spec = record(feeds_url, PATH)
         (tmp / "spec.json").write_text(json.dumps(spec))
         bare_env = common.clean_env(BARE_SPEC=str(tmp / "spec.json"))
-        stack.enter_context(
+        bare_proc = stack.enter_context(
             common.server(
                 common.gunicorn("bare_app:create_app()", bare_port, bare_env),
                 bare_url + PATH,
@@ -95,17 +100,21 @@ def _run(args, pages: Path, tmp: Path, feeds_port, bare_port, feeds_url, bare_ur
         bare = record(bare_url, PATH)
         assert bare["body"] == spec["body"] and bare["headers_200"] == spec["headers_200"]
         assert bare["headers_304"] == spec["headers_304"]
+        conditional = [(PATH, {"If-None-Match": spec["etag"]})]
         cells = {
-            ("feeds", "200"): (feeds_url, [(PATH, {})]),
-            ("bare", "200"): (bare_url, [(PATH, {})]),
-            ("feeds", "304"): (feeds_url, [(PATH, {"If-None-Match": spec["etag"]})]),
-            ("bare", "304"): (bare_url, [(PATH, {"If-None-Match": spec["etag"]})]),
+            ("feeds", "200"): (feeds_url, [(PATH, {})], feeds_proc.pid),
+            ("bare", "200"): (bare_url, [(PATH, {})], bare_proc.pid),
+            ("feeds", "304"): (feeds_url, conditional, feeds_proc.pid),
+            ("bare", "304"): (bare_url, conditional, bare_proc.pid),
         }
         rps: dict[tuple[str, str], list[float]] = {k: [] for k in cells}
         p99: dict[tuple[str, str], list[float]] = {k: [] for k in cells}
+        cpu: dict[tuple[str, str], list[float]] = {k: [] for k in cells}
         for _ in range(args.rounds):
-            for key, (url, reqs) in cells.items():
+            for key, (url, reqs, pid) in cells.items():
+                before = common.tree_cpu(pid)
                 fig = common.wrk(url, reqs, args.seconds, args.connections)
+                cpu[key].append((common.tree_cpu(pid) - before) / fig["requests"] * 1e6)
                 expected = "200" if key[1] == "200" else "304"
                 errors = fig["bad_status"] + fig["errors_timeout"] + fig["truncated"]
                 if errors:
@@ -113,8 +122,19 @@ def _run(args, pages: Path, tmp: Path, feeds_port, bare_port, feeds_url, bare_ur
                 rps[key].append(fig["rps"])
                 p99[key].append(fig["p99_ms"])
     med = {k: statistics.median(v) for k, v in rps.items()}
+    server_cpu = {k: statistics.median(v) for k, v in cpu.items()}
     result = {"bytes": spec["bytes"], "pages": args.pages}
-    rows = [("", "feeds req/s", "bare req/s", "ratio", "p99 feeds/bare ms", "target")]
+    rows = [
+        (
+            "",
+            "feeds req/s",
+            "bare req/s",
+            "ratio",
+            "p99 feeds/bare ms",
+            "server CPU us/req feeds/bare",
+            "target",
+        )
+    ]
     ok = True
     for status in ("200", "304"):
         ratio = med[("feeds", status)] / med[("bare", status)]
@@ -122,6 +142,7 @@ def _run(args, pages: Path, tmp: Path, feeds_port, bare_port, feeds_url, bare_ur
         result[f"rps_{status}"] = med[("feeds", status)]
         result[f"bare_rps_{status}"] = med[("bare", status)]
         result[f"ratio_{status}"] = ratio
+        result[f"cpu_ratio_{status}"] = server_cpu[("bare", status)] / server_cpu[("feeds", status)]
         rows.append(
             (
                 status,
@@ -130,6 +151,8 @@ def _run(args, pages: Path, tmp: Path, feeds_port, bare_port, feeds_url, bare_ur
                 f"{ratio:.2f}",
                 f"{statistics.median(p99[('feeds', status)]):.1f} / "
                 f"{statistics.median(p99[('bare', status)]):.1f}",
+                f"{server_cpu[('feeds', status)]:.0f} / {server_cpu[('bare', status)]:.0f} "
+                f"(ratio {result[f'cpu_ratio_{status}']:.2f})",
                 f">= {TARGET}: {common.verdict(ratio >= TARGET)}",
             )
         )

@@ -34,8 +34,9 @@ CORES = os.cpu_count() or 1
 
 
 def archive(pages: int, seed: int = generate.SEED) -> Path:
-    """A generated archive of `pages` pages, cached under WORK (same args -> same bytes)."""
-    path = WORK / f"archive-{pages}-{seed}"
+    """A generated archive of `pages` pages, cached under WORK and keyed by what its bytes
+    depend on (generate.fingerprint), so a parser change regenerates it."""
+    path = WORK / f"archive-{pages}-{seed}-{generate.fingerprint()}"
     done = path / ".complete"
     if not done.exists():
         if path.exists():
@@ -133,6 +134,24 @@ def tree_rss(pid: int) -> int:
         p = todo.pop()
         total += _pss(p)
         todo.extend(children.get(p, []))
+    return total
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by a process's live descendants and itself."""
+    tick = os.sysconf("SC_CLK_TCK")
+    stats: dict[int, tuple[int, float]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        stats[int(stat.parent.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+    total, todo = 0.0, [pid]
+    while todo:
+        p = todo.pop()
+        total += stats.get(p, (0, 0.0))[1]
+        todo.extend(k for k, (ppid, _) in stats.items() if ppid == p)
     return total
 
 
