@@ -167,7 +167,7 @@ def parse_file(path: Path, key: str, topics_path: str | Path | None = None) -> P
     except OSError:
         size, mtime_ns = -1, -1
     sha = _sha256(path)
-    page = read_page(path)
+    page = read_page(path, source=key)  # 2024/01.txt and 2025/01.txt stay apart
     classify = _classifier(topics_path)
     classes = tuple(classify(article) for article in page.articles)
     return Parsed(key, size, mtime_ns, sha, page, classes)

@@ -388,3 +388,17 @@ def test_collect_missing_dir_is_an_input_error(tmp_path: Path) -> None:
 
     with pytest.raises(InputError, match="missing"):
         collect(tmp_path / "missing")
+
+
+def test_pages_with_one_name_in_different_folders_keep_apart(tmp_path: Path) -> None:
+    """seeds/2024/01.txt and seeds/2025/01.txt: each article's source is its path under the
+    seeds directory, so the two copies get distinct ids, not a -2 suffix that depends on order."""
+    page = next(SEEDS.glob("*.txt")).read_bytes()
+    for year in ("2024", "2025"):
+        (tmp_path / "seeds" / year).mkdir(parents=True)
+        (tmp_path / "seeds" / year / "01.txt").write_bytes(page)
+    collection = collect(tmp_path / "seeds", store=tmp_path / "store.sqlite")
+    sources = {item.article.source for item in collection.items}
+    assert sources == {"2024/01.txt", "2025/01.txt"}
+    ids = [item.id for item in collection.items]
+    assert len(set(ids)) == len(ids) and not any("-" in i for i in ids)
