@@ -4,9 +4,10 @@
 
 Two phases, each while a rebuilder keeps adding the next day's page to the seeds and running
 an incremental build (same store) that publishes into the static site. A phase lasts
-`--seconds` (30), or longer where one rebuild takes long here (3 x its time + 5 s for the app,
-which reloads after the rebuild; 2 x + 5 s for nginx; at most 300 s), so that at least one new
-site goes live under load; the verifying client must see the feed change.
+`--seconds` (30), or longer where one rebuild takes long here (6 x its unloaded time + 10 s for
+the app, whose workers reload after the rebuild, both slower under load; 3 x + 5 s for nginx;
+at most 300 s), so that at least one new site goes live under load; the verifying client must
+see the feed change.
 
 1. the Flask app under gunicorn (2 workers, FEEDS_WATCH=1: each worker notices the new page,
    collects through the store and swaps in the re-rendered site while serving);
@@ -252,8 +253,8 @@ def main(argv: list[str] | None = None) -> dict:
     warm, _ = common.feeds_build(seeds, site, store=store)
     # Long enough for a rebuild (and, for the app, the workers' reload after it) to land
     # inside the window, whatever the machine's speed; bounded.
-    app_seconds = min(MAX_SECONDS, max(args.seconds, round(3 * warm.seconds + 5)))
-    static_seconds = min(MAX_SECONDS, max(args.seconds, round(2 * warm.seconds + 5)))
+    app_seconds = min(MAX_SECONDS, max(args.seconds, round(6 * warm.seconds + 10)))
+    static_seconds = min(MAX_SECONDS, max(args.seconds, round(3 * warm.seconds + 5)))
     print(
         f"== load: {args.pages}-page archive, wrk -t2 -c{args.connections}, new page + "
         f"incremental rebuild in a loop (one takes {warm.seconds:.1f} s here)"
