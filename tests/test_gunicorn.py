@@ -60,6 +60,52 @@ class Gunicorn:
                 return found
             time.sleep(0.02)
 
+    def from_both_workers(
+        self, path: str, headers: dict[str, str] | None = None
+    ) -> dict[int, tuple[int, dict, bytes]]:
+        """The same request answered once by each of the two workers: worker pid -> response.
+
+        A sync worker serves one connection at a time, so while one connection holds a worker
+        with an unfinished request, a second connection can only be accepted by the other
+        worker; then the first request is finished. Which worker answered each is read from
+        the access log (the probe in the query string).
+        """
+        port = int(self.base.rsplit(":", 1)[1])
+        held_probe, other_probe = f"probe={next(_PROBES)}", f"probe={next(_PROBES)}"
+        lines = [f"GET {path}?{held_probe} HTTP/1.1", "Host: 127.0.0.1", "Connection: close"]
+        lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as held:
+            held.sendall(("\r\n".join(lines) + "\r\n").encode())  # no blank line yet
+            other = self.get(f"{path}?{other_probe}", headers)
+            held.sendall(b"\r\n")
+            raw = b""
+            while chunk := held.recv(65536):
+                raw += chunk
+        head, _, body = raw.partition(b"\r\n\r\n")
+        status_line, *header_lines = head.decode("latin-1").split("\r\n")
+        held_headers = dict(line.split(": ", 1) for line in header_lines)
+        if held_headers.get("Transfer-Encoding", "").lower() == "chunked":
+            body = _dechunk(body)
+        answers = {held_probe: (int(status_line.split()[1]), held_headers, body)}
+        answers[other_probe] = other
+        by_pid = {}
+        for pid, _, logged_path, query in self.served_by(set(answers)):
+            if logged_path == path and query in answers:
+                by_pid[pid] = answers.pop(query)
+        assert not answers, f"requests missing from the access log: {sorted(answers)}"
+        assert len(by_pid) == WORKERS, f"one worker answered both: {sorted(by_pid)}"
+        return by_pid
+
+
+def _dechunk(body: bytes) -> bytes:
+    out = b""
+    while True:
+        size_line, _, body = body.partition(b"\r\n")
+        size = int(size_line.split(b";")[0], 16)
+        if size == 0:
+            return out
+        out, body = out + body[:size], body[size + 2 :]
+
 
 _PROBES = itertools.count()
 _LOG_LINE = re.compile(r"<?(\d+)>? (\d{3}) (\S+) ?(\S*)")
@@ -122,61 +168,22 @@ def gunicorn(tmp_path_factory) -> Iterator[Gunicorn]:
         proc.wait(20)
 
 
-def _answers(server: Gunicorn, path: str, n: int) -> dict[int, set[tuple[str, str]]]:
-    """Request `path` n times on fresh connections: worker pid -> {(ETag, body digest)}.
-    Every answer must be a 200 (also while the workers reload).
-
-    Each request carries a probe number in its query (ignored by the app) that the access log
-    repeats, so each answer is matched to the worker that gave it.
-    """
-    seen: dict[str, tuple[str, str]] = {}
-    for _ in range(n):
-        probe = f"probe={next(_PROBES)}"
-        status, headers, body = server.get(f"{path}?{probe}")
-        assert status == 200
-        seen[probe] = (headers["ETag"], hashlib.sha256(body).hexdigest())
-    by_pid: dict[int, set[tuple[str, str]]] = {}
-    for pid, _, logged_path, query in server.served_by(set(seen)):
-        if logged_path == path and query in seen:
-            by_pid.setdefault(pid, set()).add(seen.pop(query))
-    assert not seen, f"requests missing from the access log: {sorted(seen)}"
-    return by_pid
-
-
-def _both_workers(server: Gunicorn, path: str) -> dict[int, set[tuple[str, str]]]:
-    """Ask until both workers have answered (the kernel picks which one accepts)."""
-    by_pid: dict[int, set[tuple[str, str]]] = {}
-    for _ in range(20):
-        for pid, answers in _answers(server, path, 10).items():
-            by_pid.setdefault(pid, set()).update(answers)
-        if len(by_pid) >= WORKERS:
-            return by_pid
-    pytest.fail(f"only workers {sorted(by_pid)} answered {path}")
-
-
 @pytest.mark.parametrize("path", ["/feeds/all.rss", "/feeds/party.atom", "/index.html"])
 def test_workers_serve_identical_bytes_under_identical_etags(gunicorn: Gunicorn, path: str) -> None:
-    by_pid = _both_workers(gunicorn, path)
-    answers = set().union(*by_pid.values())
-    assert len(answers) == 1, f"workers disagree: {by_pid}"
+    by_pid = gunicorn.from_both_workers(path)
+    answers = {
+        (status, headers["ETag"], hashlib.sha256(body).hexdigest())
+        for status, headers, body in by_pid.values()
+    }
+    assert len(answers) == 1, f"workers disagree: {answers}"
+    assert next(iter(answers))[0] == 200
 
 
 def test_a_304_from_one_worker_holds_for_the_other(gunicorn: Gunicorn) -> None:
     _, headers, _ = gunicorn.get("/feeds/all.json")
-    etag = headers["ETag"]
-    pids: set[int] = set()
-    # Fresh connections land on whichever worker accepts first; on a loaded machine one
-    # worker may take a whole round, so keep probing (bounded) until both have answered.
-    for round_no in range(10):
-        probes = {f"conditional={round_no}-{k}" for k in range(20)}
-        for probe in probes:
-            status, _, body = gunicorn.get(f"/feeds/all.json?{probe}", {"If-None-Match": etag})
-            assert status == 304 and body == b""
-        rows = gunicorn.served_by(probes)
-        pids |= {row[0] for row in rows if row[3] in probes and row[1] == 304}
-        if len(pids) == WORKERS:
-            break
-    assert len(pids) == WORKERS, f"only workers {sorted(pids)} answered"
+    by_pid = gunicorn.from_both_workers("/feeds/all.json", {"If-None-Match": headers["ETag"]})
+    for pid, (status, _, body) in by_pid.items():
+        assert (status, body) == (304, b""), f"worker {pid} answered {status}"
 
 
 def test_every_worker_picks_up_a_new_page_without_errors(gunicorn: Gunicorn) -> None:
@@ -186,9 +193,10 @@ def test_every_worker_picks_up_a_new_page_without_errors(gunicorn: Gunicorn) -> 
     shutil.copy(CORPUS / "page-05.txt", gunicorn.seeds / "qj_20240515_05.txt")
     deadline = time.monotonic() + 60
     while True:
-        by_pid = _answers(gunicorn, "/feeds/all.rss", 10)
-        etags = {etag for answers in by_pid.values() for etag, _ in answers}
-        if len(by_pid) == WORKERS and old_etag not in etags:
+        by_pid = gunicorn.from_both_workers("/feeds/all.rss")
+        assert all(status == 200 for status, _, _ in by_pid.values())
+        etags = {headers["ETag"] for _, headers, _ in by_pid.values()}
+        if old_etag not in etags:
             break
         assert time.monotonic() < deadline, "the workers did not all reload within 60 s"
         time.sleep(0.3)
