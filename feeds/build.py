@@ -33,7 +33,7 @@ from feeds import store as _store
 from feeds.errors import InputError
 from feeds.model import Article, Item, Page, Paragraph, Problem
 from feeds.publish import publish
-from feeds.site import Collection, SiteConfig, plan
+from feeds.site import Collection, Keys, SiteConfig, plan
 from feeds.store import Classes, Parsed, Store, StoreCorrupt
 
 STORE_DIR = ".feeds"
@@ -107,10 +107,33 @@ def engine_version(topics_path: str | Path | None = None) -> str:
 
 
 def _jieba_version() -> str:
+    return _version("jieba")
+
+
+def _version(package: str) -> str:
     try:
-        return metadata.version("jieba")
+        return metadata.version(package)
     except metadata.PackageNotFoundError:
         return "?"
+
+
+_RENDERER = ("site.py", "pages.py", "render.py", "model.py", "group.py")
+
+
+def render_version() -> str:
+    """Fingerprint of everything that turns items into files: the site, page and feed
+    modules, templates, static assets and the libraries that render. It salts every target
+    key (feeds.site.Keys): files written by another version are rendered again."""
+    digest = hashlib.sha256(b"feeds render\n")
+    for package in ("feedgen", "jinja2", "lxml", "markupsafe"):
+        digest.update(f"{package} {_version(package)}\n".encode())
+    root = Path(__file__).resolve().parent
+    paths = [root / name for name in _RENDERER]
+    paths += sorted((root / "templates").iterdir()) + sorted((root / "static").iterdir())
+    for path in paths:
+        if path.is_file():
+            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
 
 
 def page_files(seeds: Path) -> list[tuple[Path, str]]:
@@ -479,7 +502,7 @@ def build(
             now=now,
             warn=warn,
         )
-    targets = plan(collection, config)
+    targets = plan(collection, config, Keys(render_version()))
     written = publish(targets, out_dir, workers=workers, progress=progress)
     return BuildReport(
         out=Path(out_dir),

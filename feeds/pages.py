@@ -20,6 +20,7 @@ from feeds.site import (
     FORMATS,
     Channel,
     Collection,
+    Keys,
     SiteConfig,
     Target,
     absolute,
@@ -92,26 +93,50 @@ def alternates(chan: Channel, config: SiteConfig, root: str) -> list[dict]:
     ]
 
 
-def page_path(chan: Channel, n: int) -> str:
-    """Listing page n (1-based) of a channel: topics/party.html, topics/party/2.html, …"""
-    return chan.html_path if n == 1 else f"{chan.html_path.removesuffix('.html')}/{n}.html"
+def page_path(chan: Channel, n: int | None) -> str:
+    """A channel's listing page: the front page (n=None: topics/party.html, the newest
+    PER_PAGE articles) or older page n (topics/party/1.html is the oldest)."""
+    return chan.html_path if n is None else f"{chan.html_path.removesuffix('.html')}/{n}.html"
 
 
-def paginate(items: Sequence[Item], per_page: int = PER_PAGE) -> list[tuple[Item, ...]]:
-    """Newest-first items cut into listing pages; an empty channel still has one page."""
-    return [tuple(items[i : i + per_page]) for i in range(0, len(items), per_page)] or [()]
+def paginate(
+    items: Sequence[Item], per_page: int = PER_PAGE
+) -> tuple[tuple[Item, ...], list[tuple[Item, ...]]]:
+    """Newest-first items cut into the front page and the older pages (index 0 = page 1).
+
+    The front page shows the newest `per_page` items; the others are cut into pages from the
+    oldest on, like the feed archives: page 1 holds the oldest `per_page` items, page 2 the
+    next, and only the newest older page may be short. A new article changes the front page
+    and the newest older page; every other page keeps its items, number and bytes.
+    Every page lists its items newest first.
+    """
+    front = tuple(items[:per_page])
+    older = items[per_page:][::-1]  # oldest first
+    pages = [tuple(reversed(older[i : i + per_page])) for i in range(0, len(older), per_page)]
+    return front, pages
 
 
-def pager_numbers(page_no: int, n_pages: int, around: int = 2) -> list[int | None]:
-    """Page numbers a pager shows: the first, the last and `around` either side of the
-    current one; None marks a gap (…). Bounded, so years of pages stay cheap to render."""
-    near = range(max(1, page_no - around), min(n_pages, page_no + around) + 1)
-    shown = sorted({1, n_pages, *near})
-    out: list[int | None] = []
+def pager_numbers(page_no: int | None, n_older: int, around: int = 2) -> list[int | None]:
+    """The pager of a listing with `n_older` older pages, in display order (newest first):
+    0 for the front page, then older page numbers descending; None marks a gap (…).
+
+    It shows the front page, the oldest page (1), and `around` pages either side of the
+    current one (the front page's neighbours are the newest older pages). Nothing else
+    depends on how many pages there are, so an older page's pager stays put as news arrives
+    unless the newest pages are within `around` of it.
+    """
+    if n_older == 0:
+        return []
+    here = n_older + 1 if page_no is None else page_no  # the front page sits above the newest
+    near = range(max(1, here - around), min(n_older, here + around) + 1)
+    shown = sorted({1, *near}, reverse=True)
+    out: list[int | None] = [0]
+    previous = n_older + 1
     for n in shown:
-        if out and n - out[-1] > 1:
+        if previous - n > 1:
             out.append(None)
         out.append(n)
+        previous = n
     return out
 
 
@@ -130,19 +155,36 @@ def common_context(config: SiteConfig, chans: Sequence[Channel]) -> dict:
     }
 
 
-def html_targets(collection: Collection, config: SiteConfig, chans: list[Channel]) -> list[Target]:
+def html_targets(
+    collection: Collection, config: SiteConfig, chans: list[Channel], keys: Keys | None = None
+) -> list[Target]:
+    """The index, the listing pages of every channel and one page per article. With `keys`,
+    listing and article pages carry a key (see site.plan): what they show, and nothing of
+    the rest of the site, so one new article changes O(1) of these files."""
     common = common_context(config, chans)
     topics = common["topics"]
     tags = tuple(c for c in chans if c.kind == "tag")
     targets = [_index_page(collection, config, common, tags)]
     for chan in chans:
-        targets.extend(_channel_pages(chan, common, config))
+        targets.extend(_channel_pages(chan, common, config, keys))
     by_key = {c.key: c for c in topics}
     order = {c.key: {it.id: n for n, it in enumerate(c.items)} for c in topics}
     for item in collection.items:
         home = by_key.get(item.primary_topic, topics[0])
-        targets.append(_article_page(item, common, config, home, order[home.key]))
+        targets.append(_article_page(item, common, config, home, order[home.key], keys))
     return targets
+
+
+def _page_key(
+    keys: Keys | None, common: dict, config: SiteConfig, path: str, items: Sequence[Item], *parts
+) -> str | None:
+    """A listing or article page's key: its path, config, the masthead's topics, its items,
+    which of their tags have pages, and `parts` (what else the page shows)."""
+    if keys is None:
+        return None
+    nav = tuple(common["titles"].items())
+    linked = tuple(sorted({t for it in items for t in it.tags} & common["tag_pages"]))
+    return keys.key(path, config, nav, keys.items(items), linked, *parts)
 
 
 def _index_page(
@@ -171,39 +213,65 @@ def _index_page(
     )
 
 
-def _channel_pages(chan: Channel, common: dict, config: SiteConfig) -> list[Target]:
-    """A topic's or tag's listing, PER_PAGE articles a page, newest first."""
-    chunks = paginate(chan.items)
+def _channel_pages(
+    chan: Channel, common: dict, config: SiteConfig, keys: Keys | None = None
+) -> list[Target]:
+    """A topic's or tag's listing: the front page and the older pages (see paginate)."""
+    front, older = paginate(chan.items)
+    total = len(chan.items)
+    head = (chan.kind, chan.key, chan.title, chan.description)
     targets = []
-    for n, chunk in enumerate(chunks, start=1):
+    for n, chunk in [(None, front), *enumerate(older, start=1)]:
         path = page_path(chan, n)
         root = "../" * path.count("/")
+        if n is None:
+            newer, older_no, first_no = None, len(older) or None, total
+        else:
+            newer = 0 if n == len(older) else n + 1  # 0: the front page
+            older_no, first_no = n - 1 or None, (n - 1) * PER_PAGE + len(chunk)
         context = {
             "channel": chan,
             "entries": chunk,
             "page_no": n,
-            "n_pages": len(chunks),
-            "numbers": pager_numbers(n, len(chunks)),
-            "first_no": (n - 1) * PER_PAGE + 1,
+            "newer": newer,
+            "older": older_no,
+            "numbers": pager_numbers(n, len(older)),
+            "first_no": first_no,  # entries are numbered from the oldest (1), listed newest first
+            "total": total if n is None else None,  # only the front page shows the count
             "canonical": canonical(config, path),
             "alternates": alternates(chan, config, root),
             "query": "",
             **common,
         }
+        scalars = tuple(v for k, v in context.items() if k in _LISTING_SCALARS)
+        key = _page_key(keys, common, config, path, chunk, head, scalars)
         targets.append(
-            Target(path, partial(render_html, "topic.html", path, **context), newest(chunk))
+            Target(path, partial(render_html, "topic.html", path, **context), newest(chunk), key)
         )
     return targets
 
 
+_LISTING_SCALARS = ("page_no", "newer", "older", "numbers", "first_no", "total")
+
+
 def _article_page(
-    item: Item, common: dict, config: SiteConfig, home: Channel, order: dict[str, int]
+    item: Item,
+    common: dict,
+    config: SiteConfig,
+    home: Channel,
+    order: dict[str, int],
+    keys: Keys | None = None,
 ) -> Target:
     """An article, with newer/older neighbours in its primary topic (`home`)."""
     path = f"articles/{item.id}.html"
     by_key = {c.key: c for c in common["topics"]}
     topic_chans = [by_key[k] for k in _item_topics(item) if k in by_key and k != ALL]
     pos = order[item.id]
+    newer = home.items[pos - 1] if pos > 0 else None
+    older = home.items[pos + 1] if pos + 1 < len(home.items) else None
+    shown = tuple((c.key, c.title) for c in topic_chans)
+    neighbours = tuple((it.id, it.article.title) if it else None for it in (newer, older))
+    key = _page_key(keys, common, config, path, (item,), home.key, shown, neighbours)
     return Target(
         path,
         lambda: render_html(
@@ -212,8 +280,8 @@ def _article_page(
             item=item,
             article=item.article,
             home=home,
-            newer=home.items[pos - 1] if pos > 0 else None,
-            older=home.items[pos + 1] if pos + 1 < len(home.items) else None,
+            newer=newer,
+            older=older,
             item_topics=topic_chans,
             canonical=canonical(config, path),
             alternates=[a for c in topic_chans or [home] for a in alternates(c, config, "../")],
@@ -221,6 +289,7 @@ def _article_page(
             **common,
         ),
         item.published,
+        key,
     )
 
 

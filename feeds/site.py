@@ -40,6 +40,7 @@ and to the current feed (`current`); topic and tag feeds alike.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import re
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -202,6 +203,43 @@ def channels(collection: Collection, config: SiteConfig) -> list[Channel]:
 
 
 Sizer = Callable[[Item], int]
+Digester = Callable[[Item], str]
+
+
+def digest_memo() -> Digester:
+    """A digest of everything an item shows (id, times, topics, tags, the whole article),
+    computed once per item object: the part of a target key that the item contributes."""
+    digests: dict[int, str] = {}
+
+    def digest(item: Item) -> str:
+        key = id(item)  # the collection keeps every item alive while the memo is in use
+        if key not in digests:
+            digests[key] = hashlib.blake2b(repr(item).encode(), digest_size=16).hexdigest()
+        return digests[key]
+
+    return digest
+
+
+def target_key(salt: str, *parts: object) -> str:
+    """A Target.key: a digest of `salt` (the renderer's version) and every input of a file.
+    Parts are plain values (strings, numbers, tuples, frozen dataclasses without items);
+    their repr is deterministic."""
+    return hashlib.blake2b(repr((salt, parts)).encode(), digest_size=20).hexdigest()
+
+
+@dataclass(frozen=True)
+class Keys:
+    """What target keys are made of: the renderer version (`salt`) and item digests. A plan
+    without Keys has no keys (every file is rendered, as the web app does)."""
+
+    salt: str
+    digest: Digester = field(default_factory=digest_memo, compare=False)
+
+    def key(self, *parts: object) -> str:
+        return target_key(self.salt, *parts)
+
+    def items(self, items: Iterable[Item]) -> tuple[str, ...]:
+        return tuple(self.digest(it) for it in items)
 
 
 def size_memo() -> Sizer:
@@ -377,26 +415,31 @@ def archive_path(channel: Channel, n: int, fmt: str) -> str:
 
 
 def feed_targets(
-    channel: Channel, config: SiteConfig, titles: dict, size: Sizer | None = None
+    channel: Channel,
+    config: SiteConfig,
+    titles: dict,
+    size: Sizer | None = None,
+    keys: Keys | None = None,
 ) -> list[Target]:
-    """Current feed (all formats) plus its RFC 5005 archive pages, for topics and tags."""
+    """Current feed (all formats) plus its RFC 5005 archive pages, for topics and tags.
+
+    With `keys`, each target's key digests its spec (links included), its items and the
+    topic titles: an archive page whose items and neighbours did not change keeps its key."""
     current, archives = archive_chunks(
         channel.items, config.feed_limit, config.feed_max_bytes, size
     )
+    pages = [(None, current), *enumerate(archives, start=1)]
+    digests = [keys.items(chunk) for _, chunk in pages] if keys else []
+    titles_key = tuple(sorted(titles.items()))
     targets = []
     for fmt in FORMATS:
-        spec = feed_spec(channel, config, fmt, n_archives=len(archives))
-        targets.append(
-            Target(
-                f"{channel.feed_base}.{fmt}",
-                _render(spec, current, fmt, titles),
-                feed_time(current),
-            )
-        )
-        for n, chunk in enumerate(archives, start=1):
+        for i, (n, chunk) in enumerate(pages):
             spec = feed_spec(channel, config, fmt, archive=n, n_archives=len(archives))
-            path = archive_path(channel, n, fmt)
-            targets.append(Target(path, _render(spec, chunk, fmt, titles), feed_time(chunk)))
+            path = f"{channel.feed_base}.{fmt}" if n is None else archive_path(channel, n, fmt)
+            key = keys.key(path, spec, titles_key, digests[i]) if keys else None
+            targets.append(
+                Target(path, _render(spec, chunk, fmt, titles), feed_time(chunk), key=key)
+            )
     return targets
 
 
@@ -508,8 +551,11 @@ def opml(chans: Sequence[Channel], config: SiteConfig) -> bytes:
 # -- the whole site -------------------------------------------------------------------------
 
 
-def plan(collection: Collection, config: SiteConfig) -> list[Target]:
-    """Every file of the site, not yet rendered, in a deterministic order."""
+def plan(collection: Collection, config: SiteConfig, keys: Keys | None = None) -> list[Target]:
+    """Every file of the site, not yet rendered, in a deterministic order.
+
+    With `keys` (the static export), feeds, listing and article pages carry a key: a digest
+    of everything they show, so feeds.publish skips rendering those whose key is unchanged."""
     # Imported here: feeds.pages builds on this module's channels and targets (an import at
     # the top would be circular), and jinja2 loads only when pages are planned.
     from feeds.pages import html_targets, static_targets
@@ -520,9 +566,9 @@ def plan(collection: Collection, config: SiteConfig) -> list[Target]:
     targets: list[Target] = []
     size = size_memo()
     for chan in chans:
-        targets.extend(feed_targets(chan, config, titles, size))
+        targets.extend(feed_targets(chan, config, titles, size, keys))
     targets.append(Target("feeds.opml", lambda: opml(chans, config), last))
-    targets.extend(html_targets(collection, config, chans))
+    targets.extend(html_targets(collection, config, chans, keys))
     targets.extend(static_targets())
     return targets
 

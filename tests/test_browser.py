@@ -312,7 +312,7 @@ def test_layout_fits_and_follows_the_colour_scheme(
     pages = {
         "index": "/",
         "topic": "/topics/all.html",
-        "topic-2": "/topics/all/2.html",
+        "topic-older": "/topics/all/1.html",
         "article": f"/articles/{headed.id}.html",
         "article-long": f"/articles/{_long_item(collection).id}.html",
         "search": "/search?q=" + quote("志愿 服务"),

@@ -111,7 +111,9 @@ def test_killed_build_leaves_the_previous_site_and_the_next_build_completes(
         again = _run(_build_cmd(work, "--limit", "2"))
         assert again.returncode == 0, again.stderr
         assert _tree(work / "site") == final, fraction
-        assert sorted(p.name for p in work.iterdir() if p.name.startswith(".site")) == []
+        assert sorted(p.name for p in work.iterdir() if p.name.startswith(".site")) == [
+            ".site.manifest.json"
+        ]
     assert killed >= 2, f"only {killed} kills landed mid-build ({duration:.1f}s builds)"
 
 
@@ -144,9 +146,12 @@ def test_full_disk_keeps_the_previous_site_with_a_one_line_error(tmp_path: Path)
     assert "cannot write the site" in lines[0] and "previous site is unchanged" in lines[0]
     assert "Traceback" not in proc.stderr
     assert _tree(work / "site") == previous
-    assert sorted(p.name for p in work.iterdir()) == ["seeds", "site", "store.sqlite"] + sorted(
-        p.name for p in work.iterdir() if p.name.startswith("store.sqlite-")
-    )
+    assert sorted(p.name for p in work.iterdir()) == [
+        ".site.manifest.json",
+        "seeds",
+        "site",
+        "store.sqlite",
+    ] + sorted(p.name for p in work.iterdir() if p.name.startswith("store.sqlite-"))
     again = _run(_build_cmd(work, "--base-url", "https://news.example.org/qj"))
     assert again.returncode == 0
     assert b"https://news.example.org/qj/" in (work / "site" / "feeds" / "all.rss").read_bytes()

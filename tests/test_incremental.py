@@ -298,3 +298,31 @@ def test_keyed_targets_are_not_rendered_again_while_their_key_holds(tmp_path: Pa
     calls.clear()
     publish(second, out)
     assert "a.rss" in calls and (out / "a.rss").read_bytes() == b"A" * 100
+
+
+def test_keyed_incremental_builds_equal_a_fresh_build(tmp_path: Path) -> None:
+    """Target keys never leave a file stale: after each change (pages added, a page edited,
+    a page removed, another base URL), the incrementally built site is byte for byte the
+    site a fresh build of the same collection writes into an empty directory."""
+    seeds = _seeds(tmp_path, PAGES[:2])
+    store = tmp_path / "store.sqlite"
+    out = tmp_path / "site"
+    config = SiteConfig(feed_limit=3)
+
+    def check(step: str, cfg: SiteConfig = config) -> None:
+        build(seeds, out, cfg, store=store)
+        fresh = tmp_path / f"fresh-{step}" / "site"
+        build(seeds, fresh, cfg, collection=collect(seeds, store=store))
+        assert _tree(out) == _tree(fresh), step
+
+    check("first")
+    for n, name in enumerate(PAGES[2:6]):
+        _seeds(tmp_path, [name])
+        check(f"add-{n}")
+    page = seeds / PAGES[3]
+    text = page.read_bytes().decode(page_encoding(page))
+    page.write_bytes(text.replace("。", "。\n", 1).encode(page_encoding(page)))
+    check("edit")
+    (seeds / PAGES[1]).unlink()
+    check("remove")
+    check("base-url", SiteConfig(feed_limit=3, base_url="https://news.example.org/qj"))

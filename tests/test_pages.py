@@ -175,42 +175,82 @@ def test_index_head_autodiscovers_every_topic_feed(corpus_client, corpus_app) ->
 # -- topic pages and pagination -------------------------------------------------------------
 
 
-def test_topic_pages_are_paginated_newest_first(paged_client, paged_items) -> None:
+def test_topic_pages_are_paginated_from_the_oldest(paged_client, paged_items) -> None:
+    """45 articles: the front page shows the newest 20; the other 25 are cut from the oldest
+    on, page 1 = the oldest 20, page 2 = the 5 after them. Walking 较早 visits all, once."""
     party = [it.id for it in paged_items if it.primary_topic == "party"]
-    urls = ["/topics/party.html", "/topics/party/2.html", "/topics/party/3.html"]
+    walk = [
+        ("/topics/party.html", party[:20], 45),
+        ("/topics/party/2.html", party[20:25], 25),
+        ("/topics/party/1.html", party[25:], 20),
+    ]
+    urls = [url for url, _, _ in walk]
     seen = []
-    for n, url in enumerate(urls, start=1):
+    for n, (url, expected, start) in enumerate(walk):
         doc = _doc(paged_client, url)
         ids = _entry_ids(doc)
-        assert ids == party[(n - 1) * PER_PAGE : n * PER_PAGE]
-        assert doc.cssselect("ol.entries")[0].get("start") == str((n - 1) * PER_PAGE + 1)
-        total = doc.cssselect(".channel-head .total")[0].text
-        assert total == str(len(party))
-        assert f"第 {n}/3 页" in _text(doc.cssselect(".channel-head .count")[0])
+        assert ids == expected
+        ol = doc.cssselect("ol.entries")[0]
+        assert ol.get("start") == str(start) and ol.get("reversed") is not None
+        count = _text(doc.cssselect(".channel-head .count")[0])
+        if n == 0:
+            assert doc.cssselect(".channel-head .total")[0].text == str(len(party))
+        else:
+            assert not doc.cssselect(".channel-head .total"), "older pages never show the total"
+            assert f"第 {start - len(expected) + 1}–{start} 篇" in count
         seen += ids
         prev = doc.xpath("//nav[@class='pager']//a[@rel='prev']/@href")
         nxt = doc.xpath("//nav[@class='pager']//a[@rel='next']/@href")
         head_prev = doc.xpath("//head/link[@rel='prev']/@href")
         head_next = doc.xpath("//head/link[@rel='next']/@href")
         assert prev == head_prev and nxt == head_next
-        assert [_target(url, h) for h in prev] == ([urls[n - 2]] if n > 1 else [])
-        assert [_target(url, h) for h in nxt] == ([urls[n]] if n < 3 else [])
+        assert [_target(url, h) for h in prev] == ([urls[n - 1]] if n > 0 else [])
+        assert [_target(url, h) for h in nxt] == ([urls[n + 1]] if n < 2 else [])
         numbers = doc.xpath("//nav[@class='pager']//span[@class='pages']/a/@href")
-        assert sorted(_target(url, h) for h in numbers) == sorted(u for u in urls if u != url)
+        assert [_target(url, h) for h in numbers] == [u for u in urls if u != url]
     assert seen == party  # every article once, newest first
-    assert paged_client.get("/topics/party/4.html").status_code == 404
-    assert paged_client.get("/topics/government/2.html").status_code == 404
+    for missing in ("/topics/party/3.html", "/topics/party/0.html", "/topics/government/1.html"):
+        assert paged_client.get(missing).status_code == 404
     single = _doc(paged_client, "/topics/government.html")
     assert not single.cssselect("nav.pager") and not single.xpath("//link[@rel='next']")
 
 
+def test_a_new_article_changes_only_the_newest_listing_pages() -> None:
+    """Older listing pages keep their items, numbers and bytes as news arrives: only the
+    front page and the pages within the pager's reach of the newest change."""
+    from feeds.site import Collection
+
+    items = sorted((_make_item(n) for n in range(1, 300)), key=lambda it: it.published)
+    config = SiteConfig(base_url=TEST_BASE)
+
+    def pages(n: int) -> dict[str, bytes]:
+        collection = Collection(items=tuple(reversed(items[:n])), topics=TOPICS)
+        files = build_site(collection, config)
+        return {p: b for p, b in files.items() if p.startswith("topics/party")}
+
+    for n in (200, 219, 220, 221, 240, 298):
+        before, after = pages(n), pages(n + 1)
+        changed = sorted(p for p in after if before.get(p) != after[p])
+        older = (n + 1 - PER_PAGE + PER_PAGE - 1) // PER_PAGE  # older pages after the add
+        allowed = {"topics/party.html"} | {
+            f"topics/party/{k}.html" for k in range(older - 3, older + 1)
+        }
+        assert set(changed) <= allowed, (n, changed)
+        assert set(before) <= set(after)
+
+
 def test_pager_shows_ends_and_neighbours_with_gaps() -> None:
-    assert pager_numbers(1, 1) == [1]
-    assert pager_numbers(2, 4) == [1, 2, 3, 4]
-    assert pager_numbers(1, 9) == [1, 2, 3, None, 9]
-    assert pager_numbers(50, 100) == [1, None, 48, 49, 50, 51, 52, None, 100]
-    assert pager_numbers(100, 100) == [1, None, 98, 99, 100]
-    assert pager_numbers(4, 7) == [1, 2, 3, 4, 5, 6, 7]
+    """Display order, newest first: 0 is the front page, then older pages descending."""
+    assert pager_numbers(None, 0) == []
+    assert pager_numbers(None, 1) == [0, 1]
+    assert pager_numbers(1, 1) == [0, 1]
+    assert pager_numbers(2, 4) == [0, 4, 3, 2, 1]
+    assert pager_numbers(None, 9) == [0, 9, 8, None, 1]
+    assert pager_numbers(1, 9) == [0, None, 3, 2, 1]
+    assert pager_numbers(9, 9) == [0, 9, 8, 7, None, 1]
+    assert pager_numbers(50, 100) == [0, None, 52, 51, 50, 49, 48, None, 1]
+    # an older page's pager does not depend on how many pages there are
+    assert pager_numbers(50, 100) == pager_numbers(50, 1000)
 
 
 def test_long_listing_pager_links_ends_and_neighbours() -> None:
@@ -222,9 +262,9 @@ def test_long_listing_pager_links_ends_and_neighbours() -> None:
     doc = _doc(client, "/topics/party/6.html")
     pager = doc.cssselect("nav.pager .pages")[0]
     labels = [el.text for el in pager]
-    assert labels == ["1", "…", "4", "5", "6", "7", "8", "…", "12"]
+    assert labels == ["最新", "…", "8", "7", "6", "5", "4", "…", "1"]
     targets = [_target("/topics/party/6.html", a.get("href")) for a in pager.cssselect("a")]
-    assert targets[0] == "/topics/party.html" and targets[-1] == "/topics/party/12.html"
+    assert targets[0] == "/topics/party.html" and targets[-1] == "/topics/party/1.html"
     for target in targets:
         _get(client, target)
 
@@ -249,7 +289,7 @@ def test_tag_pages_paginate_too(paged_client, paged_items) -> None:
     tagged = [it.id for it in paged_items if "五城" in it.tags]
     first = _doc(paged_client, "/tags/%E4%BA%94%E5%9F%8E.html")
     second = _doc(paged_client, "/tags/%E4%BA%94%E5%9F%8E/2.html")
-    third = _doc(paged_client, "/tags/%E4%BA%94%E5%9F%8E/3.html")
+    third = _doc(paged_client, "/tags/%E4%BA%94%E5%9F%8E/1.html")
     assert _entry_ids(first) + _entry_ids(second) + _entry_ids(third) == tagged
     assert first.xpath("string(//h1)") == "标签：五城"
     alts = first.xpath("//link[@rel='alternate']/@href")
@@ -259,13 +299,13 @@ def test_tag_pages_paginate_too(paged_client, paged_items) -> None:
 def test_static_export_writes_the_same_paginated_pages(paged_app, paged_client) -> None:
     site = _site(paged_app)
     files = build_site(site.collection, SiteConfig(base_url=TEST_BASE, search=True))
-    for path in ("topics/party.html", "topics/party/2.html", "topics/party/3.html"):
+    for path in ("topics/party.html", "topics/party/1.html", "topics/party/2.html"):
         assert files[path] == paged_client.get("/" + path).data
     static = build_site(site.collection, SiteConfig(base_url=TEST_BASE))
     assert {p for p in static if p.startswith("topics/party")} == {
         "topics/party.html",
+        "topics/party/1.html",
         "topics/party/2.html",
-        "topics/party/3.html",
     }
 
 
