@@ -164,7 +164,7 @@ def html_targets(
     common = common_context(config, chans)
     topics = common["topics"]
     tags = tuple(c for c in chans if c.kind == "tag")
-    targets = [_index_page(collection, config, common, tags)]
+    targets = [_index_page(collection, config, common, tags, keys)]
     for chan in chans:
         targets.extend(_channel_pages(chan, common, config, keys))
     by_key = {c.key: c for c in topics}
@@ -188,9 +188,19 @@ def _page_key(
 
 
 def _index_page(
-    collection: Collection, config: SiteConfig, common: dict, tags: Sequence[Channel]
+    collection: Collection,
+    config: SiteConfig,
+    common: dict,
+    tags: Sequence[Channel],
+    keys: Keys | None = None,
 ) -> Target:
+    """The index shows a little of everything: its key digests every item and channel."""
     dated = [it.published for it in collection.items if it.published is not None]
+    key = None
+    if keys is not None:
+        chans = tuple((c.kind, c.key, c.title, c.description, len(c.items)) for c in tags)
+        topics = tuple((c.key, c.title, c.description, len(c.items)) for c in common["topics"])
+        key = keys.key("index.html", config, topics, chans, keys.items(collection.items))
     return Target(
         "index.html",
         lambda: render_html(
@@ -210,6 +220,7 @@ def _index_page(
             **common,
         ),
         newest(collection.items),
+        key,
     )
 
 
@@ -297,7 +308,11 @@ def _item_topics(item: Item) -> tuple[str, ...]:
     return tuple(dict.fromkeys((item.primary_topic, *item.topics)))
 
 
-def static_targets() -> list[Target]:
-    """Package assets; no item time (they change with releases, not with the news)."""
+def static_targets(keys: Keys | None = None) -> list[Target]:
+    """Package assets; no item time (they change with releases, not with the news). Their
+    bytes are part of the renderer version that salts every key."""
     pkg = resources.files("feeds") / "static"
-    return [Target(f"static/{name}", (pkg / name).read_bytes) for name in STATIC_FILES]
+    return [
+        Target(f"static/{name}", (pkg / name).read_bytes, key=keys.key(name) if keys else None)
+        for name in STATIC_FILES
+    ]

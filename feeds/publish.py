@@ -84,10 +84,13 @@ def publish(
     target = parent / out_dir.name
     _remove_stale(parent, out_dir.name)
     manifest_path = parent / f".{out_dir.name}.manifest.json"
+    manifest = _read_manifest(manifest_path)
+    if _all_current(targets, target, frozenset(gzip_extensions), manifest):
+        return 0  # every file is there with its key: nothing to render, link or swap
     tmp = Path(tempfile.mkdtemp(dir=parent, prefix=f".{out_dir.name}{_TMP_MARK}{os.getpid()}-"))
     try:
         os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes 0700; web servers must read it
-        stager = _Stager(tmp, target, frozenset(gzip_extensions), _read_manifest(manifest_path))
+        stager = _Stager(tmp, target, frozenset(gzip_extensions), manifest)
         written, entries = _stage_all(targets, stager, worker_count(workers), progress)
         _sync(tmp)
         _swap(tmp, target)
@@ -112,6 +115,30 @@ def publish(
 
 
 Entry = tuple[str, int, int, int]  # (key, inode, size, mtime_ns) of a published file
+
+
+def _all_current(
+    targets: Sequence[Target], site: Path, gz: frozenset[str], manifest: dict[str, Entry]
+) -> bool:
+    """Whether the published site is exactly `targets`: each keyed, with the key its file
+    was written with, the file (and its .gz) unchanged since, and no other file planned."""
+    if not manifest or len(manifest) != len(targets):
+        return False
+    for target in targets:
+        entry = manifest.get(target.path)
+        if target.key is None or entry is None or entry[0] != target.key:
+            return False
+    for target in targets:
+        rel = _safe_relative(target.path)
+        try:
+            st = os.stat(site / rel)
+            if rel.suffix[1:] in gz:
+                os.stat(site / rel.with_name(rel.name + ".gz"))
+        except OSError:
+            return False
+        if (st.st_ino, st.st_size, st.st_mtime_ns) != tuple(manifest[target.path][1:]):
+            return False
+    return True
 
 
 def _read_manifest(path: Path) -> dict[str, Entry]:

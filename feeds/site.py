@@ -567,9 +567,11 @@ def plan(collection: Collection, config: SiteConfig, keys: Keys | None = None) -
     size = size_memo()
     for chan in chans:
         targets.extend(feed_targets(chan, config, titles, size, keys))
-    targets.append(Target("feeds.opml", lambda: opml(chans, config), last))
+    nav = tuple((c.key, c.title) for c in chans if c.kind == "topic")
+    opml_key = keys.key("feeds.opml", config, nav, last) if keys else None
+    targets.append(Target("feeds.opml", lambda: opml(chans, config), last, opml_key))
     targets.extend(html_targets(collection, config, chans, keys))
-    targets.extend(static_targets())
+    targets.extend(static_targets(keys))
     return targets
 
 

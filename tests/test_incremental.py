@@ -166,8 +166,10 @@ def test_unchanged_files_keep_inode_mtime_etag_and_last_modified(tmp_path: Path)
     first = build(seeds, out, store=store)
     assert first.written == first.files
     before, old_tree = _stats(out), _tree(out)
+    site_inode = out.stat().st_ino
     again = build(seeds, out, store=store)
     assert again.written == 0 and again.collected.parsed == 0
+    assert out.stat().st_ino == site_inode, "nothing changed: the site is left as it is"
     assert {p: (s.st_ino, s.st_mtime_ns) for p, s in _stats(out).items()} == {
         p: (s.st_ino, s.st_mtime_ns) for p, s in before.items()
     }
@@ -326,3 +328,21 @@ def test_keyed_incremental_builds_equal_a_fresh_build(tmp_path: Path) -> None:
     (seeds / PAGES[1]).unlink()
     check("remove")
     check("base-url", SiteConfig(feed_limit=3, base_url="https://news.example.org/qj"))
+
+
+def test_a_rebuild_with_nothing_changed_still_repairs_a_damaged_site(tmp_path: Path) -> None:
+    """The site is left alone only when every planned file is there as it was written: a
+    deleted file, a deleted .gz or an edited file makes the build publish again."""
+    seeds = _seeds(tmp_path, PAGES[:2])
+    store = tmp_path / "store.sqlite"
+    out = tmp_path / "site"
+    build(seeds, out, store=store)
+    good = _tree(out)
+    for damage in ("feeds/all.rss", "feeds/all.rss.gz", "index.html"):
+        path = out / damage
+        if damage == "index.html":
+            path.write_bytes(b"defaced")
+        else:
+            path.unlink()
+        build(seeds, out, store=store)
+        assert _tree(out) == good, damage
