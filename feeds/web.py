@@ -29,6 +29,12 @@ Reloading (WATCH > 0, or SIGHUP to `feeds serve`): when the seeds or the store c
 and renders a whole new site, then swaps it in with one assignment; each request is pinned to
 the site it started on, so it never sees half of one, and errors keep the previous site.
 
+Serving a file is cheap: each Resource carries the complete headers of its four answers
+(200 or 304, identity or gzip), and FastPath, a WSGI layer in front of Flask (as WhiteNoise
+serves static files), answers a GET or HEAD of a file's exact URL without a query string from
+the site's table of URLs; everything else (queries, /search, errors) goes through Flask, whose
+views send the very same answers.
+
 Production: `FEEDS_BASE_URL=https://example.org gunicorn -w 2 'feeds.web:create_app()'`.
 """
 
@@ -37,13 +43,23 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from flask import Blueprint, Flask, Response, abort, current_app, g, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.http import (
+    http_date,
+    parse_accept_header,
+    parse_date,
+    parse_etags,
+    remove_entity_headers,
+)
 
 from feeds.model import Item
 from feeds.pages import page_path
@@ -61,6 +77,7 @@ from feeds.site import (
     build_site,
     channels,
     gzip_bytes,
+    is_feed,
     media_type,
     render_selection,
     site_times,
@@ -103,9 +120,21 @@ class BadQuery(ValueError):
     """A feed query parameter that cannot be honoured (e.g. limit=abc)."""
 
 
+# Every answer carries these (after_request adds them to answers not made from a Resource).
+SECURITY_HEADERS = (
+    ("Content-Security-Policy", CSP),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "strict-origin-when-cross-origin"),
+)
+OK, NOT_MODIFIED = "200 OK", "304 NOT MODIFIED"  # worded as werkzeug words them
+Headers = tuple[tuple[str, str], ...]
+Environ = dict[str, Any]
+
+
 @dataclass(frozen=True)
 class Resource:
-    """One servable file: bytes, gzip copy, validators."""
+    """One servable file: bytes, gzip copy, validators, and the complete headers of its four
+    answers (200 or 304, identity or gzip), made once: a request only picks one."""
 
     body: bytes
     media_type: str
@@ -113,18 +142,111 @@ class Resource:
     last_modified: datetime | None
     gz_body: bytes
     gz_etag: str
+    headers: Headers  # the 200 answer
+    gz_headers: Headers  # the 200 answer, gzip
+    headers_304: Headers
+    gz_headers_304: Headers
 
     @classmethod
-    def of(cls, path: str, body: bytes, last_modified: datetime | None) -> Resource:
+    def of(
+        cls, path: str, body: bytes, last_modified: datetime | None, cache_control: str
+    ) -> Resource:
         digest = hashlib.sha256(body).hexdigest()[:32]
+        gz_body = gzip_bytes(body)
+        etag, gz_etag = f'"{digest}"', f'"{digest}-gz"'
+        head = _Head(
+            media_type(path),
+            None if last_modified is None else http_date(last_modified),
+            cache_control,
+            cors=is_feed(path) or path == "feeds.opml",
+        )
         return cls(
             body=body,
-            media_type=media_type(path),
-            etag=f'"{digest}"',
+            media_type=head.media_type,
+            etag=etag,
             last_modified=last_modified,
-            gz_body=gzip_bytes(body),
-            gz_etag=f'"{digest}-gz"',
+            gz_body=gz_body,
+            gz_etag=gz_etag,
+            headers=head.ok(etag, len(body)),
+            gz_headers=head.ok(gz_etag, len(gz_body), gzip=True),
+            headers_304=head.not_modified(etag),
+            gz_headers_304=head.not_modified(gz_etag, gzip=True),
         )
+
+    def answer(self, environ: Environ) -> tuple[str, list[tuple[str, str]], bytes]:
+        """Status, headers (a new list: a WSGI server may add to it) and body of the answer
+        to a GET with the request headers in `environ`; a HEAD gets it without the body."""
+        gz = accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING"))
+        if self.not_modified(environ):
+            return NOT_MODIFIED, list(self.gz_headers_304 if gz else self.headers_304), b""
+        if gz:
+            return OK, list(self.gz_headers), self.gz_body
+        return OK, list(self.headers), self.body
+
+    def not_modified(self, environ: Environ) -> bool:
+        """RFC 9110 13.2.2: If-None-Match wins; If-Modified-Since only without it.
+
+        A poller echoes the ETag it got: a header equal to one of ours needs no parsing.
+        Anything else (lists, weak tags, `*`, dates) is read by werkzeug, exactly as
+        Request.if_none_match and Request.if_modified_since read it."""
+        match = environ.get("HTTP_IF_NONE_MATCH")
+        if match:
+            if match == self.etag or match == self.gz_etag:
+                return True
+            tags = parse_etags(match)
+            if tags:  # weak comparison (RFC 9110 13.1.2): W/"x" matches "x"
+                return any(tags.contains_weak(e[1:-1]) for e in (self.etag, self.gz_etag))
+        since = parse_date(environ.get("HTTP_IF_MODIFIED_SINCE"))
+        if since is None or self.last_modified is None:
+            return False
+        return self.last_modified <= since
+
+
+@dataclass(frozen=True)
+class _Head:
+    """What the headers of one file's answers are made of."""
+
+    media_type: str
+    last_modified: str | None  # an HTTP date
+    cache_control: str
+    cors: bool  # feeds (and the OPML list of them) may be read by pages of other origins
+
+    def ok(self, etag: str, length: int, gzip: bool = False) -> Headers:
+        """The 200 answer's headers, in the order Flask has always sent them."""
+        headers = [("Content-Type", self.media_type), ("ETag", etag)]
+        if self.last_modified is not None:
+            headers.append(("Last-Modified", self.last_modified))
+        headers += [("Cache-Control", self.cache_control), ("Vary", "Accept-Encoding")]
+        if self.cors:
+            headers.append(("Access-Control-Allow-Origin", "*"))
+        headers.append(("Content-Length", str(length)))
+        if gzip:
+            headers.append(("Content-Encoding", "gzip"))
+        return (*headers, *SECURITY_HEADERS)
+
+    def not_modified(self, etag: str, gzip: bool = False) -> Headers:
+        """The 304 answer's: the 200's without the entity headers (Content-*, Last-Modified),
+        which werkzeug strips from every 304."""
+        headers = list(self.ok(etag, 0, gzip))
+        remove_entity_headers(headers)
+        return tuple(headers)
+
+
+_GZIP_BY_HEADER: dict[str | None, bool] = {}
+_GZIP_MEMO_SIZE = 256
+
+
+def accepts_gzip(header: str | None) -> bool:
+    """Whether an Accept-Encoding value takes gzip (or x-gzip), as werkzeug's
+    Request.accept_encodings reads it: `gzip;q=0` refuses it, `*` takes it. Remembered per
+    value (clients send a handful of different ones), at most _GZIP_MEMO_SIZE values."""
+    gz = _GZIP_BY_HEADER.get(header)
+    if gz is None:
+        accept = parse_accept_header(header)
+        gz = accept["gzip"] > 0 or accept["x-gzip"] > 0
+        if len(_GZIP_BY_HEADER) < _GZIP_MEMO_SIZE:
+            _GZIP_BY_HEADER[header] = gz
+    return gz
 
 
 class Site:
@@ -136,6 +258,7 @@ class Site:
         files = build_site(collection, config)
         times = site_times(collection, config)
         self.rendered = datetime.now(UTC).replace(microsecond=0)
+        self.cache_control = f"public, max-age={config.ttl_minutes * 60}"
         self.resources = {p: self._resource(p, b, times.get(p)) for p, b in files.items()}
         chans = channels(collection, config)
         self.channels = tuple(chans)
@@ -146,6 +269,9 @@ class Site:
         self._cache_size = cache_size
         self._lock = threading.Lock()
         self._archives: dict[str, list[tuple[Item, ...]]] = {}
+        # PATH_INFO -> the file served there, for FastPath (see fast_table); empty until the
+        # app that routes this site fills it, before the site is swapped in.
+        self.fast: dict[str, Resource] = {}
 
     def get(self, path: str) -> Resource | None:
         return self.resources.get(path)
@@ -162,7 +288,7 @@ class Site:
         file changed, as far as this server knows, when it rendered it."""
         if modified is not None:
             modified = min(modified.replace(microsecond=0), self.rendered)
-        return Resource.of(path, body, modified)
+        return Resource.of(path, body, modified, self.cache_control)
 
     def archive_pages(self, channel: Channel) -> list[tuple[Item, ...]]:
         """The channel's archive pages (oldest first), as site.py cut them for the files."""
@@ -239,19 +365,20 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.from_prefixed_env("FEEDS")
     if config:
         app.config.update(config)
+    app.register_blueprint(bp)
+    app.after_request(_security_headers)
+    app.wsgi_app = FastPath(app, app.wsgi_app)  # answers files before Flask sees them
     collection = app.config["COLLECTION"]
     watcher = None
     if collection is None:
         watcher = _watcher(app.config)
         collection = watcher.load()
     cfg = site_config(app.config)
-    app.extensions["feeds"] = Site(collection, cfg, int(app.config["SELECTION_CACHE_SIZE"]))
+    app.extensions["feeds"] = _site(app, collection, cfg, int(app.config["SELECTION_CACHE_SIZE"]))
     if watcher is not None:
         app.extensions["feeds_watcher"] = watcher
         if watcher.interval > 0:
             watcher.start(lambda new: reload_site(app, new))
-    app.register_blueprint(bp)
-    app.after_request(_security_headers)
     return app
 
 
@@ -273,7 +400,14 @@ def _watcher(cfg: dict):  # noqa: ANN202 - feeds.watch.Watcher, imported lazily
 def reload_site(app: Flask, collection: Collection) -> None:
     """Render `collection` as a new Site, then swap it in whole (one assignment)."""
     old = app.extensions["feeds"]
-    app.extensions["feeds"] = Site(collection, old.config, old._cache_size)
+    app.extensions["feeds"] = _site(app, collection, old.config, old._cache_size)
+
+
+def _site(app: Flask, collection: Collection, config: SiteConfig, cache_size: int) -> Site:
+    """A new Site with its FastPath table, ready to be swapped in."""
+    new = Site(collection, config, cache_size)
+    new.fast = fast_table(app, new)
+    return new
 
 
 def site() -> Site:
@@ -284,53 +418,61 @@ def site() -> Site:
     return g.feeds_site
 
 
-# -- responses ------------------------------------------------------------------------------
+# -- the fast path --------------------------------------------------------------------------
 
 
-def send(res: Resource, *, cors: bool = False) -> Response:
-    """The resource with validators, caching and content negotiation; 304 when unchanged."""
-    gz = request.accept_encodings["gzip"] > 0 or request.accept_encodings["x-gzip"] > 0
-    etag = res.gz_etag if gz else res.etag
-    resp = Response(status=200)
-    resp.headers["ETag"] = etag
-    if res.last_modified is not None:
-        resp.last_modified = res.last_modified
-    resp.headers["Cache-Control"] = f"public, max-age={site().config.ttl_minutes * 60}"
-    resp.headers["Vary"] = "Accept-Encoding"
-    if cors:
-        resp.headers["Access-Control-Allow-Origin"] = "*"
-    if _not_modified(res):
-        resp.status_code = 304
-        return resp
-    resp.set_data(res.gz_body if gz else res.body)
-    resp.headers["Content-Type"] = res.media_type
-    if gz:
-        resp.headers["Content-Encoding"] = "gzip"
-    return resp
+class FastPath:
+    """WSGI middleware in front of Flask: a GET or HEAD of a URL in the current site's table
+    (Site.fast), without a query string, is answered with the file's prepared answer
+    (Resource.answer, as Flask's view sends it); every other request goes to Flask.
+
+    The site is read once per request, so a reload never mixes two sites. With TRUSTED_HOSTS
+    set, Flask answers (it checks the Host header first)."""
+
+    def __init__(self, app: Flask, flask: Callable[[Environ, Callable], Iterable[bytes]]) -> None:
+        self.app = app
+        self.flask = flask  # Flask's own wsgi_app
+
+    def __call__(self, environ: Environ, start_response: Callable) -> Iterable[bytes]:
+        method = environ["REQUEST_METHOD"]
+        if (method == "GET" or method == "HEAD") and not environ.get("QUERY_STRING"):
+            res = self.app.extensions["feeds"].fast.get(environ.get("PATH_INFO"))
+            if res is not None and self.app.config.get("TRUSTED_HOSTS") is None:
+                status, headers, body = res.answer(environ)
+                start_response(status, headers)
+                return [body] if body and method == "GET" else []
+        return self.flask(environ, start_response)
 
 
-def _not_modified(res: Resource) -> bool:
-    """RFC 9110 13.2.2: If-None-Match wins; If-Modified-Since only without it."""
-    if request.if_none_match:
-        return any(request.if_none_match.contains_weak(e[1:-1]) for e in (res.etag, res.gz_etag))
-    since = request.if_modified_since
-    if since is None or res.last_modified is None:
-        return False
-    return res.last_modified <= since
+def fast_table(app: Flask, s: Site) -> dict[str, Resource]:
+    """The URLs FastPath answers: each file's own URL (and `/`), wherever Flask's router
+    sends it to a view of FILES and that view names an existing file. Keys are PATH_INFO as
+    WSGI servers pass it (the UTF-8 bytes of the decoded path, as latin-1 characters)."""
+    if app.url_map.host_matching or app.subdomain_matching:
+        return {}  # routes would depend on the Host header
+    adapter = app.url_map.bind("localhost", subdomain=app.url_map.default_subdomain or "")
+    table = {}
+    for url in ("/", *(f"/{path}" for path in s.resources)):
+        try:
+            endpoint, values = adapter.match(url, "GET")
+        except HTTPException:  # no route (404), or a redirect
+            continue
+        name = FILES.get(endpoint)
+        if name is None:
+            continue
+        try:
+            res = s.get(name(s, **values))
+        except UnknownName:
+            continue
+        if res is not None:
+            table[url.encode().decode("latin-1")] = res
+    return table
 
 
-def _security_headers(resp: Response) -> Response:
-    resp.headers.setdefault("Content-Security-Policy", CSP)
-    resp.headers.setdefault("X-Content-Type-Options", "nosniff")
-    resp.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    return resp
-
-
-def serve_path(path: str, *, cors: bool = False) -> Response:
-    res = site().get(path)
-    if res is None:
-        abort(404)
-    return send(res, cors=cors)
+# -- which file a URL names -----------------------------------------------------------------
+# A route that serves a pre-rendered file names it with one of these functions of the site
+# and the URL's values (raising UnknownName: a helpful 404). Its view serves that file (or,
+# for a feed with a query, a filtered one); FastPath serves it too (see fast_table).
 
 
 def _check_format(fmt: str, allowed: tuple[str, ...] = FORMATS) -> None:
@@ -338,11 +480,103 @@ def _check_format(fmt: str, allowed: tuple[str, ...] = FORMATS) -> None:
         raise UnknownName("format", fmt, list(allowed))
 
 
-def _topic(name: str) -> Channel:
-    topics = site().topics
-    if name not in topics:
-        raise UnknownName("topic", name, list(topics))
-    return topics[name]
+def _topic(s: Site, name: str) -> Channel:
+    if name not in s.topics:
+        raise UnknownName("topic", name, list(s.topics))
+    return s.topics[name]
+
+
+def _tag(s: Site, name: str) -> Channel:
+    if name not in s.tags:
+        raise UnknownName("tag", name, list(s.tags))
+    return s.tags[name]
+
+
+def _index_file(s: Site) -> str:
+    return "index.html"
+
+
+def _topic_feed_file(s: Site, topic: str, fmt: str) -> str:
+    _check_format(fmt)
+    return f"{_topic(s, topic).feed_base}.{fmt}"
+
+
+def _archive_feed_file(s: Site, topic: str, n: int, fmt: str) -> str:
+    _check_format(fmt)
+    return archive_path(_topic(s, topic), n, fmt)
+
+
+def _topic_page_file(s: Site, topic: str) -> str:
+    return _topic(s, topic).html_path
+
+
+def _topic_page_n_file(s: Site, topic: str, n: int) -> str:
+    return page_path(_topic(s, topic), n)
+
+
+def _tag_page_n_file(s: Site, tag: str, n: int) -> str:
+    return page_path(_tag(s, tag), n)
+
+
+def _tag_file(s: Site, tag: str, fmt: str) -> str:
+    _check_format(fmt, (*FORMATS, "html"))
+    channel = _tag(s, tag)
+    return channel.html_path if fmt == "html" else f"{channel.feed_base}.{fmt}"
+
+
+def _tag_archive_feed_file(s: Site, tag: str, n: int, fmt: str) -> str:
+    _check_format(fmt)
+    return archive_path(_tag(s, tag), n, fmt)
+
+
+def _article_file(s: Site, article_id: str) -> str:
+    return f"articles/{article_id}.html"
+
+
+def _opml_file(s: Site) -> str:
+    return "feeds.opml"
+
+
+def _static_file(s: Site, name: str) -> str:
+    return f"static/{name}"
+
+
+# endpoint -> the function naming the file its view serves (the views below call them)
+FILES: dict[str, Callable[..., str]] = {
+    "site.index": _index_file,
+    "site.topic_feed": _topic_feed_file,
+    "site.archive_feed": _archive_feed_file,
+    "site.topic_page": _topic_page_file,
+    "site.topic_page_n": _topic_page_n_file,
+    "site.tag_page_n": _tag_page_n_file,
+    "site.tag": _tag_file,
+    "site.tag_archive_feed": _tag_archive_feed_file,
+    "site.article": _article_file,
+    "site.opml": _opml_file,
+    "site.static": _static_file,
+}
+
+
+# -- responses ------------------------------------------------------------------------------
+
+
+def send(res: Resource) -> Response:
+    """The resource's answer to this request (validators, caching, gzip; 304 when unchanged)."""
+    status, headers, body = res.answer(request.environ)
+    return Response(body, status, headers)
+
+
+def _security_headers(resp: Response) -> Response:
+    for name, value in SECURITY_HEADERS:
+        resp.headers.setdefault(name, value)
+    return resp
+
+
+def serve_path(path: str) -> Response:
+    res = site().get(path)
+    if res is None:
+        abort(404)
+    return send(res)
 
 
 def _wants_selection() -> bool:
@@ -355,16 +589,14 @@ def _request_query() -> str:
     return quote(request.query_string, safe="/?:@!$&'()*+,;=-._~%")
 
 
-def _feed(channel: Channel, fmt: str, archive: int | None = None) -> Response:
-    """A current feed or an archive page, filtered when the query asks for it."""
+def _feed(path: str, channel: Channel, fmt: str, archive: int | None = None) -> Response:
+    """The feed file `path`, or a filtered copy of it when the query asks for one."""
     if _wants_selection():
         res = site().selection(channel, fmt, _request_query(), request.args, archive)
         if res is None:
             abort(404)
-        return send(res, cors=True)
-    if archive is None:
-        return serve_path(f"{channel.feed_base}.{fmt}", cors=True)
-    return serve_path(archive_path(channel, archive, fmt), cors=True)
+        return send(res)
+    return serve_path(path)
 
 
 # -- routes ---------------------------------------------------------------------------------
@@ -373,37 +605,34 @@ def _feed(channel: Channel, fmt: str, archive: int | None = None) -> Response:
 @bp.get("/")
 @bp.get("/index.html")
 def index() -> Response:
-    return serve_path("index.html")
+    return serve_path(_index_file(site()))
 
 
 @bp.get("/feeds/<topic>.<fmt>")
 def topic_feed(topic: str, fmt: str) -> Response:
-    _check_format(fmt)
-    return _feed(_topic(topic), fmt)
+    s = site()
+    return _feed(_topic_feed_file(s, topic, fmt), s.topics[topic], fmt)
 
 
 @bp.get("/feeds/<topic>/archive/<int:n>.<fmt>")
 def archive_feed(topic: str, n: int, fmt: str) -> Response:
-    _check_format(fmt)
-    return _feed(_topic(topic), fmt, archive=n)
+    s = site()
+    return _feed(_archive_feed_file(s, topic, n, fmt), s.topics[topic], fmt, archive=n)
 
 
 @bp.get("/topics/<topic>.html")
 def topic_page(topic: str) -> Response:
-    return serve_path(_topic(topic).html_path)
+    return serve_path(_topic_page_file(site(), topic))
 
 
 @bp.get("/topics/<topic>/<int:n>.html")
 def topic_page_n(topic: str, n: int) -> Response:
-    return serve_path(page_path(_topic(topic), n))
+    return serve_path(_topic_page_n_file(site(), topic, n))
 
 
 @bp.get("/tags/<tag>/<int:n>.html")
 def tag_page_n(tag: str, n: int) -> Response:
-    tags = site().tags
-    if tag not in tags:
-        raise UnknownName("tag", tag, list(tags))
-    return serve_path(page_path(tags[tag], n))
+    return serve_path(_tag_page_n_file(site(), tag, n))
 
 
 @bp.get("/search")
@@ -412,43 +641,38 @@ def search() -> Response:
     s = site()
     body = search_page(request.args.get("q", ""), s.search_index, s.channels, s.config)
     resp = Response(body, content_type="text/html; charset=utf-8")
-    resp.headers["Cache-Control"] = f"public, max-age={s.config.ttl_minutes * 60}"
+    resp.headers["Cache-Control"] = s.cache_control
     return resp
 
 
 @bp.get("/tags/<tag>.<fmt>")
 def tag(tag: str, fmt: str) -> Response:
-    _check_format(fmt, (*FORMATS, "html"))
-    tags = site().tags
-    if tag not in tags:
-        raise UnknownName("tag", tag, list(tags))
+    s = site()
+    path = _tag_file(s, tag, fmt)
     if fmt == "html":
-        return serve_path(tags[tag].html_path)
-    return _feed(tags[tag], fmt)
+        return serve_path(path)
+    return _feed(path, s.tags[tag], fmt)
 
 
 @bp.get("/tags/<tag>/archive/<int:n>.<fmt>")
 def tag_archive_feed(tag: str, n: int, fmt: str) -> Response:
-    _check_format(fmt)
-    tags = site().tags
-    if tag not in tags:
-        raise UnknownName("tag", tag, list(tags))
-    return _feed(tags[tag], fmt, archive=n)
+    s = site()
+    return _feed(_tag_archive_feed_file(s, tag, n, fmt), s.tags[tag], fmt, archive=n)
 
 
 @bp.get("/articles/<article_id>.html")
 def article(article_id: str) -> Response:
-    return serve_path(f"articles/{article_id}.html")
+    return serve_path(_article_file(site(), article_id))
 
 
 @bp.get("/feeds.opml")
 def opml() -> Response:
-    return serve_path("feeds.opml", cors=True)
+    return serve_path(_opml_file(site()))
 
 
 @bp.get("/static/<path:name>")
 def static(name: str) -> Response:
-    return serve_path(f"static/{name}")
+    return serve_path(_static_file(site(), name))
 
 
 # -- errors ---------------------------------------------------------------------------------

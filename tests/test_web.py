@@ -13,6 +13,8 @@ import sys
 import threading
 import time
 import urllib.request
+from dataclasses import replace
+from datetime import UTC, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from urllib.parse import quote, unquote, urlsplit
 
@@ -20,9 +22,18 @@ import feedparser
 import lxml.html
 import pytest
 from werkzeug.serving import make_server
+from werkzeug.test import Client
 
 from feeds.render import MEDIA_TYPES
-from feeds.web import create_app
+from feeds.web import (
+    _GZIP_BY_HEADER,
+    _GZIP_MEMO_SIZE,
+    FastPath,
+    Resource,
+    accepts_gzip,
+    create_app,
+    reload_site,
+)
 
 from .conftest import SEEDS, TEST_BASE
 
@@ -376,6 +387,238 @@ def test_article_and_topic_pages(client, seed_collection) -> None:
     assert doc.xpath("string(//h1)") == item.article.title
     topic = client.get(f"/topics/{item.primary_topic}.html")
     assert item.article.title in topic.get_data(as_text=True)
+
+
+# -- the fast path --------------------------------------------------------------------------
+
+
+def _no_flask(environ, start_response):
+    """Stands for Flask behind a FastPath: the request was not answered by the fast path."""
+    raise AssertionError(f"passed on to Flask: {environ['PATH_INFO']}")
+
+
+def _answer(wsgi, url: str, headers: dict[str, str] | None = None, method: str = "GET"):
+    """Status line, headers (in order) and body, as a WSGI app answers."""
+    resp = Client(wsgi).open(url, method=method, headers=headers or {})
+    return resp.status, list(resp.headers.items()), resp.get_data()
+
+
+def _url(path_info: str) -> str:
+    """The URL a client sends for a WSGI PATH_INFO (UTF-8 bytes as latin-1 characters)."""
+    return quote(path_info.encode("latin-1").decode())
+
+
+def _conditions(res: Resource) -> list[tuple[dict[str, str], int, bool]]:
+    """Request headers, with the status and the encoding (gzip?) they must get."""
+    etag, gz = res.etag, res.gz_etag
+    cases = [
+        ({}, 200, False),
+        ({"Accept-Encoding": "gzip, deflate"}, 200, True),
+        ({"Accept-Encoding": "x-gzip"}, 200, True),
+        ({"Accept-Encoding": "*"}, 200, True),
+        ({"Accept-Encoding": "gzip;q=0, identity"}, 200, False),
+        ({"If-None-Match": etag}, 304, False),
+        ({"If-None-Match": gz, "Accept-Encoding": "gzip"}, 304, True),
+        ({"If-None-Match": gz}, 304, False),  # either tag: it is the same content
+        ({"If-None-Match": f"W/{etag}"}, 304, False),  # weak comparison (RFC 9110 13.1.2)
+        ({"If-None-Match": f'"stale", {gz}', "Accept-Encoding": "gzip"}, 304, True),
+        ({"If-None-Match": "*"}, 304, False),
+        ({"If-None-Match": '"stale"'}, 200, False),
+        ({"If-None-Match": ""}, 200, False),
+    ]
+    date = dict(res.headers).get("Last-Modified")
+    if res.last_modified is not None:
+        second = res.last_modified.astimezone(UTC) - timedelta(seconds=1)
+        earlier = format_datetime(second, usegmt=True)
+        cases += [
+            ({"If-Modified-Since": date}, 304, False),
+            ({"If-Modified-Since": date, "Accept-Encoding": "gzip"}, 304, True),
+            ({"If-Modified-Since": date, "If-None-Match": '"stale"'}, 200, False),  # INM wins
+            ({"If-Modified-Since": date, "If-None-Match": ""}, 304, False),
+            ({"If-Modified-Since": earlier}, 200, False),
+            ({"If-Modified-Since": "not a date"}, 200, False),
+        ]
+    return cases
+
+
+def test_fast_path_answers_every_file_as_flask_does(app) -> None:
+    site = app.extensions["feeds"]
+    fast, flask = FastPath(app, _no_flask), app.wsgi_app.flask
+    assert "/feeds/all.rss" in site.fast and "/" in site.fast
+    for path_info, res in site.fast.items():
+        url = _url(path_info)
+        for headers, status, gz in _conditions(res):
+            for method in ("GET", "HEAD"):
+                got = _answer(fast, url, headers, method)
+                assert got == _answer(flask, url, headers, method), (url, headers, method)
+                fields = dict(got[1])
+                assert int(got[0][:3]) == status, (url, headers)
+                assert fields["ETag"] == (res.gz_etag if gz else res.etag), (url, headers)
+                assert ("Content-Encoding" in fields) == (gz and status == 200)
+                want = res.gz_body if gz else res.body
+                assert got[2] == (want if status == 200 and method == "GET" else b"")
+                if status == 200:
+                    assert fields["Content-Length"] == str(len(want))
+
+
+def test_fast_path_serves_every_file_at_its_own_url(corpus_app) -> None:
+    site = corpus_app.extensions["feeds"]
+    own = {"/": site.resources["index.html"]} | {
+        f"/{p}".encode().decode("latin-1"): res for p, res in site.resources.items()
+    }
+    assert site.fast.keys() == own.keys()
+    assert all(site.fast[u] is own[u] for u in own)
+    assert any(p.startswith("tags/") for p in site.resources)  # Chinese URLs among them
+    fast, flask = FastPath(corpus_app, _no_flask), corpus_app.wsgi_app.flask
+    for path_info, res in site.fast.items():
+        url = _url(path_info)
+        for headers, method in (
+            ({}, "GET"),
+            ({"Accept-Encoding": "gzip"}, "HEAD"),
+            ({"If-None-Match": res.gz_etag, "Accept-Encoding": "gzip"}, "GET"),
+        ):
+            assert _answer(fast, url, headers, method) == _answer(flask, url, headers, method)
+
+
+@pytest.mark.parametrize(
+    ("url", "method"),
+    [
+        ("/feeds/all.rss?limit=1", "GET"),
+        ("/feeds/all.rss?", "GET"),  # an empty query is no query: FastPath may answer it too
+        ("/feeds/all.rss?utm_source=x", "HEAD"),
+        ("/feeds/all.rss", "POST"),
+        ("/feeds/all.rss", "OPTIONS"),
+        ("/feeds/all.rss/", "GET"),
+        ("//feeds/all.rss", "GET"),
+        ("/feeds/sports.rss", "GET"),
+        ("/feeds/all.xml", "GET"),
+        ("/feeds/all/archive/1.rss", "GET"),
+        ("/topics/party/1.html", "GET"),
+        ("/tags/%FF.rss", "GET"),  # not UTF-8
+        ("/search?q=会议", "GET"),
+        ("/no/such/page", "HEAD"),
+    ],
+)
+def test_other_requests_go_to_flask(app, url: str, method: str) -> None:
+    """Flask answers what the fast path passes on: the same as without a fast path."""
+    headers = {"Accept-Encoding": "gzip"}
+    want = _answer(app.wsgi_app.flask, url, headers, method)
+    assert _answer(app, url, headers, method) == want
+    if url.endswith("?"):
+        return
+    with pytest.raises(AssertionError, match="passed on to Flask"):
+        _answer(FastPath(app, _no_flask), url, headers, method)
+
+
+def test_the_comparison_sees_a_wrong_fast_answer(app, monkeypatch) -> None:
+    """The equality tests above can fail: a fast answer one header or byte off is told apart."""
+    site = app.extensions["feeds"]
+    feed, page = site.fast["/feeds/all.rss"], site.fast["/"]
+    fast, flask = FastPath(app, _no_flask), app.wsgi_app.flask
+    unchanged = {"If-None-Match": feed.etag}
+    for url, wrong, headers in (
+        ("/feeds/all.rss", replace(feed, headers=feed.headers[:-1]), {}),  # no Referrer-Policy
+        ("/feeds/all.rss", replace(feed, body=feed.body[:-1]), {}),
+        ("/feeds/all.rss", replace(feed, headers_304=feed.headers), unchanged),
+        ("/", replace(page, headers=(*page.headers, ("Access-Control-Allow-Origin", "*"))), {}),
+    ):
+        assert _answer(fast, url, headers) == _answer(flask, url, headers)
+        with monkeypatch.context() as patch:
+            patch.setitem(site.fast, url, wrong)
+            assert _answer(fast, url, headers) != _answer(flask, url, headers)
+
+
+def test_file_answers_carry_their_headers_in_order(client) -> None:
+    zipped = client.get("/feeds/all.rss", headers={"Accept-Encoding": "gzip"})
+    security = ["Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy"]
+    assert [k for k, _ in zipped.headers] == [
+        "Content-Type",
+        "ETag",
+        "Last-Modified",
+        "Cache-Control",
+        "Vary",
+        "Access-Control-Allow-Origin",
+        "Content-Length",
+        "Content-Encoding",
+        *security,
+    ]
+    etag = zipped.headers["ETag"]
+    same = client.get("/feeds/all.rss", headers={"Accept-Encoding": "gzip", "If-None-Match": etag})
+    assert same.status_code == 304
+    assert [k for k, _ in same.headers] == [
+        "ETag",
+        "Cache-Control",
+        "Vary",
+        "Access-Control-Allow-Origin",
+        *security,
+    ]
+    assert same.headers["ETag"] == etag
+    page = client.get("/")
+    assert "Access-Control-Allow-Origin" not in page.headers  # CORS on feeds only
+    assert "Access-Control-Allow-Origin" in client.get("/feeds.opml").headers
+    assert [k for k, _ in page.headers][-3:] == security
+
+
+def test_answer_headers_are_a_new_list_each_time(app) -> None:
+    """A WSGI server may add to the list it is given (wsgiref adds Date): not to ours."""
+    res = app.extensions["feeds"].fast["/feeds/all.rss"]
+    environ = {"REQUEST_METHOD": "GET"}
+    _, headers, _ = res.answer(environ)
+    headers.append(("Date", "now"))
+    assert res.answer(environ)[1] == list(res.headers)
+
+
+def test_fast_path_follows_a_reload(make_item, make_collection) -> None:
+    app = create_app(
+        {"COLLECTION": make_collection([make_item(1)]), "BASE_URL": TEST_BASE, "TESTING": True}
+    )
+    client = app.test_client()
+    first = client.get("/feeds/all.rss")
+    old = app.extensions["feeds"]
+    reload_site(app, make_collection([make_item(1), make_item(2)]))
+    new = app.extensions["feeds"]
+    assert new is not old and new.fast and new.fast["/feeds/all.rss"] is new.get("feeds/all.rss")
+    second = client.get("/feeds/all.rss")
+    assert second.headers["ETag"] != first.headers["ETag"]
+    assert second.data == new.get("feeds/all.rss").body
+    stale = {"If-None-Match": first.headers["ETag"]}
+    assert client.get("/feeds/all.rss", headers=stale).status_code == 200
+    for url in ("/feeds/all.rss", "/", f"/articles/{make_item(2).id}.html"):
+        assert _answer(FastPath(app, _no_flask), url) == _answer(app.wsgi_app.flask, url)
+
+
+def test_trusted_hosts_are_left_to_flask(app, monkeypatch) -> None:
+    client = app.test_client()
+    monkeypatch.setitem(app.config, "TRUSTED_HOSTS", ["localhost"])
+    assert client.get("/feeds/all.rss").status_code == 200
+    assert client.get("/feeds/all.rss", headers={"Host": "evil.example"}).status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("header", "gzip"),
+    [
+        (None, False),
+        ("", False),
+        ("gzip", True),
+        ("GZIP", True),
+        ("x-gzip", True),
+        ("deflate, gzip;q=0.5", True),
+        ("*", True),
+        ("gzip;q=0", False),
+        ("gzip;q=0, identity", False),
+        ("identity", False),
+        ("br, deflate", False),
+    ],
+)
+def test_accepts_gzip(header: str | None, gzip: bool) -> None:
+    assert accepts_gzip(header) is gzip
+    assert accepts_gzip(header) is gzip  # remembered
+
+
+def test_accepts_gzip_remembers_a_bounded_number_of_values() -> None:
+    for n in range(2 * _GZIP_MEMO_SIZE):
+        assert accepts_gzip(f"gzip;q=0.{n % 9 + 1}, x-{n}") is True
+    assert len(_GZIP_BY_HEADER) <= _GZIP_MEMO_SIZE
 
 
 # -- real sockets ---------------------------------------------------------------------------
