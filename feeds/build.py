@@ -15,6 +15,7 @@ the seeds (beside a seeds directory, like .git beside the sources; see default_s
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import multiprocessing
 import os
@@ -33,7 +34,7 @@ from feeds import store as _store
 from feeds.errors import InputError
 from feeds.model import Article, Item, Page, Paragraph, Problem
 from feeds.publish import publish
-from feeds.site import Collection, Keys, SiteConfig, plan
+from feeds.site import Collection, Keys, SiteConfig, Target, plan
 from feeds.store import Classes, Parsed, Store, StoreCorrupt
 
 STORE_DIR = ".feeds"
@@ -502,8 +503,7 @@ def build(
             now=now,
             warn=warn,
         )
-    targets = plan(collection, config, Keys(render_version()))
-    written = publish(targets, out_dir, workers=workers, progress=progress)
+    targets, written = _publish(collection, Path(out_dir), config, workers, progress)
     return BuildReport(
         out=Path(out_dir),
         pages=len(collection.pages),
@@ -514,6 +514,39 @@ def build(
         written=written,
         collected=stats,
     )
+
+
+def publish_collection(
+    collection: Collection,
+    out_dir: Path,
+    config: SiteConfig | None = None,
+    *,
+    workers: int | None = None,
+) -> dict[str, datetime | None]:
+    """Publish a collection's site into `out_dir` (keyed: only what changed is rendered) and
+    say when each file's content last changed: the web app serves the directory (feeds.web).
+    """
+    targets, _ = _publish(collection, Path(out_dir), config or SiteConfig(), workers, False)
+    return {t.path: t.modified for t in targets}
+
+
+def _publish(
+    collection: Collection,
+    out_dir: Path,
+    config: SiteConfig,
+    workers: int | None,
+    progress: bool | None,
+) -> tuple[list[Target], int]:
+    """Plan with keys and publish, one writer at a time: builds and app workers sharing a
+    site directory take turns (an flock on `.<site>.lock` beside it), and the one that comes
+    second finds its files current."""
+    targets = plan(collection, config, Keys(render_version()))
+    parent = Path(os.path.abspath(out_dir)).parent
+    parent.mkdir(parents=True, exist_ok=True)
+    with open(parent / f".{out_dir.name}.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        written = publish(targets, out_dir, workers=workers, progress=progress)
+    return targets, written
 
 
 def build_page(

@@ -274,10 +274,11 @@ def serve_cmd(
     from feeds.watch import Watcher
     from feeds.web import create_app, reload_site
 
+    store = store_path or default_store_path(seeds)
     watcher = Watcher(
         seeds,
         topics_path=topics_path,
-        store=store_path or default_store_path(seeds),
+        store=store,
         interval=watch,
         warn=lambda message: click.echo(f"Warning: {message}", err=True),
     )
@@ -289,6 +290,7 @@ def serve_cmd(
     app = create_app(
         {
             "COLLECTION": collection,
+            "STORE": str(store),  # the site is published beside it (feeds.web.site_dir)
             "BASE_URL": base,
             "LIMIT": limit,
             "TTL": ttl,

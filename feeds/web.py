@@ -1,11 +1,14 @@
-"""Flask app factory: serves the site that site.py renders, from memory, politely to pollers.
+"""Flask app factory: serves the site that site.py renders, politely to pollers.
 
-At startup the app collects the seeds and renders every file ONCE (the same bytes `feeds build`
-writes); a request is a dictionary lookup. Each file has a strong ETag (SHA-256 of its bytes)
-and a Last-Modified (the newest published time of its items, but never later than the moment
-the app rendered it: RFC 9110 8.8.2.1), a gzip copy made once, and
-`Cache-Control: public, max-age=<ttl>` matching the RSS <ttl>. Conditional GET answers 304
-(If-None-Match first, else If-Modified-Since).
+At startup the app collects the seeds (through the store) and publishes the site into its site
+directory, the same bytes `feeds build` writes: keyed, so only files whose content changed are
+rendered, and a restart over an unchanged archive renders nothing. Files are read from there
+on first request and kept in a bounded cache (FILE_CACHE_MB), so a worker's memory does not
+grow with the archive (see DiskFiles). Without a store (a ready COLLECTION, as in tests) the
+site is rendered into memory instead. Each file has a strong ETag (SHA-256 of its bytes) and a
+Last-Modified (the newest published time of its items, but never later than the file was
+written: RFC 9110 8.8.2.1), a gzip copy, and `Cache-Control: public, max-age=<ttl>` matching
+the RSS <ttl>. Conditional GET answers 304 (If-None-Match first, else If-Modified-Since).
 
 RSSHub-style query parameters on every feed, archive pages included
 (`?limit=N&filter=词&filterout=词`, see site.select_items), are rendered on demand and kept in
@@ -23,10 +26,13 @@ Configuration (defaults < FEEDS_* environment variables < the `config` argument)
     STORE     archive file (default .feeds/store.sqlite beside SEEDS)  FEEDS_STORE
     WATCH     seconds between checks of SEEDS and STORE for changes (0: never)  FEEDS_WATCH
     COLLECTION  an already collected feeds.site.Collection (skips reading SEEDS)
+    SITE_DIR  where the site is published and served from   FEEDS_SITE_DIR
+              (default: site-<digest of the configuration> beside STORE; none: in memory)
+    FILE_CACHE_MB  memory for files read from SITE_DIR, per worker (256)  FEEDS_FILE_CACHE_MB
 
 Reloading (WATCH > 0, or SIGHUP to `feeds serve`): when the seeds or the store change (a
 `feeds build` elsewhere), a background thread collects again (incrementally, through the store)
-and renders a whole new site, then swaps it in with one assignment; each request is pinned to
+and publishes a whole new site, then swaps it in with one assignment; each request is pinned to
 the site it started on, so it never sees half of one, and errors keep the previous site.
 
 Serving a file is cheap: each Resource carries the complete headers of its four answers
@@ -41,9 +47,10 @@ Production: `FEEDS_BASE_URL=https://example.org gunicorn -w 2 'feeds.web:create_
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
@@ -97,6 +104,10 @@ DEFAULTS = {
     "SELECTION_CACHE_SIZE": 256,
     "STORE": None,
     "WATCH": 0,
+    # Where the app publishes its site and serves files from (see DiskFiles). Default: beside
+    # the store, one directory per configuration; a ready COLLECTION without a STORE: memory.
+    "SITE_DIR": None,
+    "FILE_CACHE_MB": 256,  # per worker: files kept in memory once read (the hot feeds)
 }
 QUERY_PARAMS = ("limit", "filter", "filterout")
 # Pages load one external script (static/copy.js, the copy-URL button); no inline script.
@@ -149,10 +160,16 @@ class Resource:
 
     @classmethod
     def of(
-        cls, path: str, body: bytes, last_modified: datetime | None, cache_control: str
+        cls,
+        path: str,
+        body: bytes,
+        last_modified: datetime | None,
+        cache_control: str,
+        gz_body: bytes | None = None,
     ) -> Resource:
         digest = hashlib.sha256(body).hexdigest()[:32]
-        gz_body = gzip_bytes(body)
+        if gz_body is None:
+            gz_body = gzip_bytes(body)
         etag, gz_etag = f'"{digest}"', f'"{digest}-gz"'
         head = _Head(
             media_type(path),
@@ -249,17 +266,96 @@ def accepts_gzip(header: str | None) -> bool:
     return gz
 
 
+class DiskFiles(Mapping[str, Resource]):
+    """The files of a site published on disk (feeds.build.publish_collection), as Resources
+    made on first request from the file and its .gz, and kept while they fit in
+    `cache_bytes` (the oldest loaded go first). Only the paths and times stay in memory, so
+    a worker's memory does not grow with the archive.
+
+    Workers and reloads share the directory: it is replaced in one step by each publish, and
+    a file read is always one whole file of one published site. A file gone since (a newer
+    site dropped it) reads as missing: a 404 until this worker swaps in that site too."""
+
+    def __init__(
+        self,
+        root: Path,
+        times: Mapping[str, datetime | None],
+        make: Callable[..., Resource],
+        cache_bytes: int,
+    ) -> None:
+        self.root, self.times, self.make, self.cache_bytes = root, times, make, cache_bytes
+        self._cache: dict[str, Resource] = {}
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self.times)
+
+    def __iter__(self):  # noqa: ANN204 - Iterator[str]
+        return iter(self.times)
+
+    def __contains__(self, path: object) -> bool:
+        return path in self.times
+
+    def __getitem__(self, path: str) -> Resource:
+        res = self._cache.get(path)
+        if res is not None:
+            return res
+        if path not in self.times:
+            raise KeyError(path)
+        res = self._load(path)
+        if res is None:
+            raise KeyError(path)
+        size = len(res.body) + len(res.gz_body)
+        with self._lock:
+            while self._cache and self._size + size > self.cache_bytes:
+                old = self._cache.pop(next(iter(self._cache)))
+                self._size -= len(old.body) + len(old.gz_body)
+            if path not in self._cache and size <= self.cache_bytes:
+                self._cache[path] = res
+                self._size += size
+        return res
+
+    def _load(self, path: str) -> Resource | None:
+        file = self.root / path
+        try:
+            with open(file, "rb") as fh:
+                body = fh.read()
+                written = datetime.fromtimestamp(os.fstat(fh.fileno()).st_mtime, UTC)
+        except OSError:
+            return None
+        try:
+            gz = Path(f"{file}.gz").read_bytes()
+        except OSError:
+            gz = None
+        return self.make(path, body, self.times[path], written.replace(microsecond=0), gz)
+
+
 class Site:
     """The rendered site in memory plus the on-demand filtered feeds (LRU cached)."""
 
-    def __init__(self, collection: Collection, config: SiteConfig, cache_size: int) -> None:
+    def __init__(
+        self,
+        collection: Collection,
+        config: SiteConfig,
+        cache_size: int,
+        out: Path | None = None,
+        file_cache_bytes: int = 256 << 20,
+    ) -> None:
         self.collection = collection
         self.config = config
-        files = build_site(collection, config)
-        times = site_times(collection, config)
         self.rendered = datetime.now(UTC).replace(microsecond=0)
         self.cache_control = f"public, max-age={config.ttl_minutes * 60}"
-        self.resources = {p: self._resource(p, b, times.get(p)) for p, b in files.items()}
+        self.resources: Mapping[str, Resource]
+        if out is None:
+            files = build_site(collection, config)
+            times = site_times(collection, config)
+            self.resources = {p: self._resource(p, b, times.get(p)) for p, b in files.items()}
+        else:
+            from feeds.build import publish_collection
+
+            times = publish_collection(collection, out, config, workers=1)
+            self.resources = DiskFiles(out, times, self._resource, file_cache_bytes)
         chans = channels(collection, config)
         self.channels = tuple(chans)
         self.topics = {c.key: c for c in chans if c.kind == "topic"}
@@ -271,10 +367,10 @@ class Site:
         self._archives: dict[str, list[tuple[Item, ...]]] = {}
         # PATH_INFO -> the file served there, for FastPath (see fast_table); empty until the
         # app that routes this site fills it, before the site is swapped in.
-        self.fast: dict[str, Resource] = {}
+        self.fast: dict[str, str] = {}
 
     def get(self, path: str) -> Resource | None:
-        return self.resources.get(path)
+        return self.resources.get(path)  # DiskFiles: loaded on first use
 
     @cached_property
     def search_index(self) -> SearchIndex:
@@ -282,13 +378,21 @@ class Site:
         makes it twice)."""
         return search_index(self.collection.items)
 
-    def _resource(self, path: str, body: bytes, modified: datetime | None) -> Resource:
+    def _resource(
+        self,
+        path: str,
+        body: bytes,
+        modified: datetime | None,
+        written: datetime | None = None,
+        gz_body: bytes | None = None,
+    ) -> Resource:
         """A Resource whose Last-Modified is never in the future (RFC 9110 8.8.2.1): items are
         stamped 12:00 on their day (feeds.group), later than an early-morning render. Such a
-        file changed, as far as this server knows, when it rendered it."""
+        file changed, as far as this server knows, when it was written (`written`: the
+        file's mtime, the same for every worker), or else when this site was rendered."""
         if modified is not None:
-            modified = min(modified.replace(microsecond=0), self.rendered)
-        return Resource.of(path, body, modified, self.cache_control)
+            modified = min(modified.replace(microsecond=0), written or self.rendered)
+        return Resource.of(path, body, modified, self.cache_control, gz_body)
 
     def archive_pages(self, channel: Channel) -> list[tuple[Item, ...]]:
         """The channel's archive pages (oldest first), as site.py cut them for the files."""
@@ -374,6 +478,13 @@ def create_app(config: dict | None = None) -> Flask:
         watcher = _watcher(app.config)
         collection = watcher.load()
     cfg = site_config(app.config)
+    out = app.config["SITE_DIR"]
+    if out:
+        app.extensions["feeds_site_dir"] = Path(str(out))
+    else:
+        store = watcher.store if watcher is not None else app.config["STORE"]
+        if store:
+            app.extensions["feeds_site_dir"] = site_dir(Path(str(store)), cfg)
     app.extensions["feeds"] = _site(app, collection, cfg, int(app.config["SELECTION_CACHE_SIZE"]))
     if watcher is not None:
         app.extensions["feeds_watcher"] = watcher
@@ -404,10 +515,21 @@ def reload_site(app: Flask, collection: Collection) -> None:
 
 
 def _site(app: Flask, collection: Collection, config: SiteConfig, cache_size: int) -> Site:
-    """A new Site with its FastPath table, ready to be swapped in."""
-    new = Site(collection, config, cache_size)
+    """A new Site with its FastPath table, ready to be swapped in: published into the app's
+    site directory (only what changed is rendered) and served from there, or, without a
+    directory, rendered into memory."""
+    out = app.extensions.get("feeds_site_dir")
+    file_cache = int(float(app.config["FILE_CACHE_MB"]) * (1 << 20))
+    new = Site(collection, config, cache_size, out, file_cache)
     new.fast = fast_table(app, new)
     return new
+
+
+def site_dir(store: Path, config: SiteConfig) -> Path:
+    """The app's site directory: beside the store, named by a digest of the configuration,
+    so apps serving one archive with different settings (base URL, limit) never share one."""
+    digest = hashlib.sha256(repr(config).encode()).hexdigest()[:12]
+    return Path(store).parent / f"site-{digest}"
 
 
 def site() -> Site:
@@ -436,7 +558,9 @@ class FastPath:
     def __call__(self, environ: Environ, start_response: Callable) -> Iterable[bytes]:
         method = environ["REQUEST_METHOD"]
         if (method == "GET" or method == "HEAD") and not environ.get("QUERY_STRING"):
-            res = self.app.extensions["feeds"].fast.get(environ.get("PATH_INFO"))
+            site = self.app.extensions["feeds"]
+            path = site.fast.get(environ.get("PATH_INFO"))
+            res = None if path is None else site.get(path)
             if res is not None and self.app.config.get("TRUSTED_HOSTS") is None:
                 status, headers, body = res.answer(environ)
                 start_response(status, headers)
@@ -444,7 +568,7 @@ class FastPath:
         return self.flask(environ, start_response)
 
 
-def fast_table(app: Flask, s: Site) -> dict[str, Resource]:
+def fast_table(app: Flask, s: Site) -> dict[str, str]:
     """The URLs FastPath answers: each file's own URL (and `/`), wherever Flask's router
     sends it to a view of FILES and that view names an existing file. Keys are PATH_INFO as
     WSGI servers pass it (the UTF-8 bytes of the decoded path, as latin-1 characters)."""
@@ -461,11 +585,11 @@ def fast_table(app: Flask, s: Site) -> dict[str, Resource]:
         if name is None:
             continue
         try:
-            res = s.get(name(s, **values))
+            path = name(s, **values)
         except UnknownName:
             continue
-        if res is not None:
-            table[url.encode().decode("latin-1")] = res
+        if path in s.resources:
+            table[url.encode().decode("latin-1")] = path
     return table
 
 

@@ -303,7 +303,11 @@ def test_failed_render_keeps_the_old_site(
         build(SEEDS, out, SiteConfig(), collection=broken)
     assert _tree(out) == before
     # no temporary directory left behind; the manifest of the published site's keys stays
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.manifest.json", "site"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".site.lock",
+        ".site.manifest.json",
+        "site",
+    ]
 
 
 def test_failed_write_midway_keeps_the_old_site(tmp_path: Path) -> None:

@@ -112,7 +112,8 @@ def test_killed_build_leaves_the_previous_site_and_the_next_build_completes(
         assert again.returncode == 0, again.stderr
         assert _tree(work / "site") == final, fraction
         assert sorted(p.name for p in work.iterdir() if p.name.startswith(".site")) == [
-            ".site.manifest.json"
+            ".site.lock",
+            ".site.manifest.json",
         ]
     assert killed >= 2, f"only {killed} kills landed mid-build ({duration:.1f}s builds)"
 
@@ -147,6 +148,7 @@ def test_full_disk_keeps_the_previous_site_with_a_one_line_error(tmp_path: Path)
     assert "Traceback" not in proc.stderr
     assert _tree(work / "site") == previous
     assert sorted(p.name for p in work.iterdir()) == [
+        ".site.lock",
         ".site.manifest.json",
         "seeds",
         "site",

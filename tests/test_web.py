@@ -28,11 +28,15 @@ from feeds.render import MEDIA_TYPES
 from feeds.web import (
     _GZIP_BY_HEADER,
     _GZIP_MEMO_SIZE,
+    DEFAULTS,
+    DiskFiles,
     FastPath,
     Resource,
     accepts_gzip,
     create_app,
     reload_site,
+    site_config,
+    site_dir,
 )
 
 from .conftest import SEEDS, TEST_BASE
@@ -445,8 +449,8 @@ def test_fast_path_answers_every_file_as_flask_does(app) -> None:
     site = app.extensions["feeds"]
     fast, flask = FastPath(app, _no_flask), app.wsgi_app.flask
     assert "/feeds/all.rss" in site.fast and "/" in site.fast
-    for path_info, res in site.fast.items():
-        url = _url(path_info)
+    for path_info, path in site.fast.items():
+        url, res = _url(path_info), site.get(path)
         for headers, status, gz in _conditions(res):
             for method in ("GET", "HEAD"):
                 got = _answer(fast, url, headers, method)
@@ -463,15 +467,12 @@ def test_fast_path_answers_every_file_as_flask_does(app) -> None:
 
 def test_fast_path_serves_every_file_at_its_own_url(corpus_app) -> None:
     site = corpus_app.extensions["feeds"]
-    own = {"/": site.resources["index.html"]} | {
-        f"/{p}".encode().decode("latin-1"): res for p, res in site.resources.items()
-    }
-    assert site.fast.keys() == own.keys()
-    assert all(site.fast[u] is own[u] for u in own)
+    own = {"/": "index.html"} | {f"/{p}".encode().decode("latin-1"): p for p in site.resources}
+    assert site.fast == own
     assert any(p.startswith("tags/") for p in site.resources)  # Chinese URLs among them
     fast, flask = FastPath(corpus_app, _no_flask), corpus_app.wsgi_app.flask
-    for path_info, res in site.fast.items():
-        url = _url(path_info)
+    for path_info, path in site.fast.items():
+        url, res = _url(path_info), site.get(path)
         for headers, method in (
             ({}, "GET"),
             ({"Accept-Encoding": "gzip"}, "HEAD"),
@@ -513,7 +514,7 @@ def test_other_requests_go_to_flask(app, url: str, method: str) -> None:
 def test_the_comparison_sees_a_wrong_fast_answer(app, monkeypatch) -> None:
     """The equality tests above can fail: a fast answer one header or byte off is told apart."""
     site = app.extensions["feeds"]
-    feed, page = site.fast["/feeds/all.rss"], site.fast["/"]
+    feed, page = site.get("feeds/all.rss"), site.get("index.html")
     fast, flask = FastPath(app, _no_flask), app.wsgi_app.flask
     unchanged = {"If-None-Match": feed.etag}
     for url, wrong, headers in (
@@ -524,7 +525,8 @@ def test_the_comparison_sees_a_wrong_fast_answer(app, monkeypatch) -> None:
     ):
         assert _answer(fast, url, headers) == _answer(flask, url, headers)
         with monkeypatch.context() as patch:
-            patch.setitem(site.fast, url, wrong)
+            patch.setitem(site.resources, "wrong", wrong)  # only the fast path serves it
+            patch.setitem(site.fast, url, "wrong")
             assert _answer(fast, url, headers) != _answer(flask, url, headers)
 
 
@@ -561,7 +563,7 @@ def test_file_answers_carry_their_headers_in_order(client) -> None:
 
 def test_answer_headers_are_a_new_list_each_time(app) -> None:
     """A WSGI server may add to the list it is given (wsgiref adds Date): not to ours."""
-    res = app.extensions["feeds"].fast["/feeds/all.rss"]
+    res = app.extensions["feeds"].get(app.extensions["feeds"].fast["/feeds/all.rss"])
     environ = {"REQUEST_METHOD": "GET"}
     _, headers, _ = res.answer(environ)
     headers.append(("Date", "now"))
@@ -577,7 +579,7 @@ def test_fast_path_follows_a_reload(make_item, make_collection) -> None:
     old = app.extensions["feeds"]
     reload_site(app, make_collection([make_item(1), make_item(2)]))
     new = app.extensions["feeds"]
-    assert new is not old and new.fast and new.fast["/feeds/all.rss"] is new.get("feeds/all.rss")
+    assert new is not old and new.fast and new.fast["/feeds/all.rss"] == "feeds/all.rss"
     second = client.get("/feeds/all.rss")
     assert second.headers["ETag"] != first.headers["ETag"]
     assert second.data == new.get("feeds/all.rss").body
@@ -694,3 +696,88 @@ def test_gunicorn_serves_the_app_factory(tmp_path) -> None:
         proc.terminate()
         proc.wait(10)
         proc.stderr.close()
+
+
+# -- the site on disk -----------------------------------------------------------------------
+
+
+def _everything(app) -> dict[str, tuple]:
+    """Status, headers and body of every file of the app's site (plain and gzip)."""
+    client = app.test_client()
+    out = {}
+    for path in app.extensions["feeds"].resources:
+        for headers in ({}, {"Accept-Encoding": "gzip"}):
+            resp = client.get("/" + quote(path), headers=headers)
+            out[(path, bool(headers))] = (resp.status_code, list(resp.headers), resp.data)
+    return out
+
+
+def test_a_site_on_disk_serves_what_the_site_in_memory_serves(corpus_collection, tmp_path) -> None:
+    """SITE_DIR: the app publishes its site there and serves the files (made into answers on
+    first request), exactly as the in-memory site answers, file for file."""
+    cfg = {"COLLECTION": corpus_collection, "BASE_URL": TEST_BASE, "LIMIT": 3, "TESTING": True}
+    memory = create_app(cfg)
+    disk = create_app(cfg | {"SITE_DIR": str(tmp_path / "site")})
+    assert isinstance(disk.extensions["feeds"].resources, DiskFiles)
+    assert (tmp_path / "site" / "feeds" / "all.rss.gz").is_file()
+    assert _everything(disk) == _everything(memory)
+    assert disk.extensions["feeds"].fast == memory.extensions["feeds"].fast
+
+
+def test_app_workers_share_one_site_directory(corpus_collection, tmp_path) -> None:
+    """A second worker over the same directory finds the site current: it renders and writes
+    nothing (the directory is not even replaced) and answers with the same bytes and ETags."""
+    cfg = {"COLLECTION": corpus_collection, "BASE_URL": TEST_BASE, "TESTING": True}
+    cfg["SITE_DIR"] = str(tmp_path / "site")
+    first = create_app(cfg)
+    inode = (tmp_path / "site").stat().st_ino
+    second = create_app(cfg)
+    assert (tmp_path / "site").stat().st_ino == inode
+    assert _everything(second) == _everything(first)
+
+
+def test_the_file_cache_stays_within_its_budget(corpus_collection, tmp_path) -> None:
+    cfg = {"COLLECTION": corpus_collection, "BASE_URL": TEST_BASE, "TESTING": True}
+    app = create_app(cfg | {"SITE_DIR": str(tmp_path / "site"), "FILE_CACHE_MB": 0.25})
+    files = app.extensions["feeds"].resources
+    client = app.test_client()
+    total = 0
+    for path in files:
+        resp = client.get("/" + quote(path))
+        assert resp.status_code == 200
+        total += len(resp.data)
+        assert files._size <= 0.25 * (1 << 20)
+        assert files._size == sum(len(r.body) + len(r.gz_body) for r in files._cache.values())
+    assert total > 2 * (1 << 20), "the site is larger than the budget"
+    assert 0 < len(files._cache) < len(files)
+
+
+def test_a_reload_on_disk_publishes_only_what_changed(make_item, make_collection, tmp_path) -> None:
+    items = [make_item(n, tags=("五城",)) for n in range(1, 5)]
+    app = create_app(
+        {
+            "COLLECTION": make_collection(items),
+            "BASE_URL": TEST_BASE,
+            "TESTING": True,
+            "SITE_DIR": str(tmp_path / "site"),
+        }
+    )
+    client = app.test_client()
+    old_etag = client.get("/feeds/all.rss").headers["ETag"]
+    article = tmp_path / "site" / "articles" / f"{items[0].id}.html"
+    inode = article.stat().st_ino
+    reload_site(app, make_collection([*items, make_item(9, tags=("五城",))]))
+    resp = client.get("/feeds/all.rss")
+    assert resp.headers["ETag"] != old_etag
+    assert f"{9:016x}" in resp.get_data(as_text=True)
+    assert client.get(f"/articles/{9:016x}.html").status_code == 200
+    assert article.stat().st_ino == inode, "an unchanged article page is not written again"
+
+
+def test_the_default_site_directory_is_per_configuration(tmp_path) -> None:
+    store = tmp_path / ".feeds" / "store.sqlite"
+    one = site_dir(store, site_config(DEFAULTS))
+    assert one.parent == store.parent and one.name.startswith("site-")
+    assert site_dir(store, site_config(DEFAULTS)) == one
+    other = site_dir(store, site_config(DEFAULTS | {"BASE_URL": "https://news.example.org"}))
+    assert other != one
