@@ -318,12 +318,15 @@ class DiskFiles(Mapping[str, Resource]):
 
     def _load(self, path: str) -> Resource | None:
         file = self.root / path
-        try:
-            with open(file, "rb") as fh:
-                body = fh.read()
-                written = datetime.fromtimestamp(os.fstat(fh.fileno()).st_mtime, UTC)
-        except OSError:
-            return None
+        for attempt in range(2):  # a lookup racing a publish's swap may land in the old tree
+            try:
+                with open(file, "rb") as fh:
+                    body = fh.read()
+                    written = datetime.fromtimestamp(os.fstat(fh.fileno()).st_mtime, UTC)
+                break
+            except OSError:
+                if attempt:
+                    return None
         try:
             gz = Path(f"{file}.gz").read_bytes()
         except OSError:
