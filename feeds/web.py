@@ -317,21 +317,37 @@ class DiskFiles(Mapping[str, Resource]):
         return res
 
     def _load(self, path: str) -> Resource | None:
-        file = self.root / path
+        """The file and its .gz, both read through one handle on their directory: a publish
+        swapping the site in between cannot pair one site's file with another's .gz."""
+        folder, name = os.path.split(os.path.join(self.root, path))
         for attempt in range(2):  # a lookup racing a publish's swap may land in the old tree
             try:
-                with open(file, "rb") as fh:
-                    body = fh.read()
-                    written = datetime.fromtimestamp(os.fstat(fh.fileno()).st_mtime, UTC)
+                body, written, gz = _read_pair(folder, name)
                 break
             except OSError:
                 if attempt:
                     return None
+        return self.make(path, body, self.times[path], written, gz)
+
+
+def _read_pair(folder: str, name: str) -> tuple[bytes, datetime, bytes | None]:
+    """(bytes, mtime, bytes of the .gz or None) of `name` in `folder`."""
+    dir_fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fd = os.open(name, os.O_RDONLY, dir_fd=dir_fd)
+        with open(fd, "rb") as fh:
+            body = fh.read()
+            mtime = os.fstat(fh.fileno()).st_mtime
         try:
-            gz = Path(f"{file}.gz").read_bytes()
+            gz_fd = os.open(f"{name}.gz", os.O_RDONLY, dir_fd=dir_fd)
         except OSError:
-            gz = None
-        return self.make(path, body, self.times[path], written.replace(microsecond=0), gz)
+            gz = None  # made from the body
+        else:
+            with open(gz_fd, "rb") as fh:
+                gz = fh.read()
+    finally:
+        os.close(dir_fd)
+    return body, datetime.fromtimestamp(mtime, UTC).replace(microsecond=0), gz
 
 
 class Site:
