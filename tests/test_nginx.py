@@ -26,8 +26,8 @@ from urllib.parse import quote
 import pytest
 
 from feeds.build import build
+from feeds.serving import CSP
 from feeds.site import Collection, SiteConfig, media_type
-from feeds.web import CSP
 
 from .conftest import REPO
 

@@ -25,19 +25,15 @@ from werkzeug.serving import make_server
 from werkzeug.test import Client
 
 from feeds.render import MEDIA_TYPES
-from feeds.web import (
+from feeds.serving import (
     _GZIP_BY_HEADER,
     _GZIP_MEMO_SIZE,
-    DEFAULTS,
     DiskFiles,
     FastPath,
     Resource,
     accepts_gzip,
-    create_app,
-    reload_site,
-    site_config,
-    site_dir,
 )
+from feeds.web import DEFAULTS, create_app, reload_site, site_config, site_dir
 
 from .conftest import SEEDS, TEST_BASE
 
