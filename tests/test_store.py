@@ -21,7 +21,7 @@ from feeds.render import FeedSpec, render
 from feeds.source import read_page
 from feeds.store import Parsed, Store, StoreLocked, jaccard, shingles
 
-from .conftest import CORPUS, SEEDS
+from .conftest import CORPUS, REPO, SEEDS
 
 T0 = datetime(2024, 3, 1, 9, 0, tzinfo=SHANGHAI)
 T1 = T0 + timedelta(days=30)
@@ -342,3 +342,14 @@ def test_cli_locked_store_is_a_one_line_error(tmp_path: Path) -> None:
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: ") and "locked" in lines[0]
     assert not (tmp_path / "site").exists()
+
+
+def test_every_module_is_known_to_change_parses_or_not() -> None:
+    """A new module must be placed: in the engine version (its change re-parses every stored
+    page) or out of it (a change to serving or rendering code re-parses nothing)."""
+    from feeds import build as build_module
+
+    modules = {p.name for p in (REPO / "feeds").glob("*.py")}
+    engine, other = build_module.ENGINE_MODULES, build_module._NOT_ENGINE
+    assert not engine & other
+    assert modules == engine | other, sorted(modules ^ (engine | other))
