@@ -28,7 +28,7 @@ Configuration (defaults < FEEDS_* environment variables < the `config` argument)
     COLLECTION  an already collected feeds.site.Collection (skips reading SEEDS)
     SITE_DIR  where the site is published and served from   FEEDS_SITE_DIR
               (default: site-<digest of the configuration> beside STORE; none: in memory)
-    FILE_CACHE_MB  memory for files read from SITE_DIR, per worker (256)  FEEDS_FILE_CACHE_MB
+    FILE_CACHE_MB  memory for files read from SITE_DIR, per worker (64)  FEEDS_FILE_CACHE_MB
 
 Reloading (WATCH > 0, or SIGHUP to `feeds serve`): when the seeds or the store change (a
 `feeds build` elsewhere), a background thread collects again (incrementally, through the store)
@@ -95,7 +95,7 @@ DEFAULTS = {
     # Where the app publishes its site and serves files from (see DiskFiles). Default: beside
     # the store, one directory per configuration; a ready COLLECTION without a STORE: memory.
     "SITE_DIR": None,
-    "FILE_CACHE_MB": 256,  # per worker: files kept in memory once read (the hot feeds)
+    "FILE_CACHE_MB": 64,  # per worker: files kept in memory once read (the hot feeds)
 }
 QUERY_PARAMS = ("limit", "filter", "filterout")
 bp = Blueprint("site", __name__)
@@ -122,7 +122,7 @@ class Site:
         config: SiteConfig,
         cache_size: int,
         out: Path | None = None,
-        file_cache_bytes: int = 256 << 20,
+        file_cache_bytes: int = 64 << 20,
     ) -> None:
         self.collection = collection
         self.config = config
@@ -136,7 +136,7 @@ class Site:
         else:
             from feeds.build import publish_collection
 
-            times = publish_collection(collection, out, config, workers=1)
+            times = publish_collection(collection, out, config)  # forks only if single-threaded
             self.resources = DiskFiles(out, times, self._resource, file_cache_bytes)
         chans = channels(collection, config)
         self.channels = tuple(chans)
