@@ -269,8 +269,15 @@ class FastPath:
     def __init__(self, app: Flask, flask: Callable[[Environ, Callable], Iterable[bytes]]) -> None:
         self.app = app
         self.flask = flask  # Flask's own wsgi_app
+        # Called once, by the first request this process serves (then None): the app's watcher
+        # thread starts there, in the process that serves, also when gunicorn --preload made
+        # the app in its master and forked the workers from it (threads do not survive a fork).
+        self.on_first_request: Callable[[], None] | None = None
+        self._first_lock = threading.Lock()
 
     def __call__(self, environ: Environ, start_response: Callable) -> Iterable[bytes]:
+        if self.on_first_request is not None:
+            self._first_request()
         method = environ["REQUEST_METHOD"]
         if (method == "GET" or method == "HEAD") and not environ.get("QUERY_STRING"):
             site = self.app.extensions["feeds"]
@@ -281,3 +288,9 @@ class FastPath:
                 start_response(status, headers)
                 return [body] if body and method == "GET" else []
         return self.flask(environ, start_response)
+
+    def _first_request(self) -> None:
+        with self._first_lock:
+            start, self.on_first_request = self.on_first_request, None
+        if start is not None:
+            start()

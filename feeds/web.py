@@ -30,7 +30,8 @@ Configuration (defaults < FEEDS_* environment variables < the `config` argument)
               (default: site-<digest of the configuration> beside STORE; none: in memory)
     FILE_CACHE_MB  memory for files read from SITE_DIR, per worker (64)  FEEDS_FILE_CACHE_MB
 
-Reloading (WATCH > 0, or SIGHUP to `feeds serve`): when the seeds or the store change (a
+Reloading (WATCH > 0, or SIGHUP to `feeds serve`; the polling thread starts with the first
+request a process serves, so `gunicorn --preload` works): when the seeds or the store change (a
 `feeds build` elsewhere), a background thread collects again (incrementally, through the store)
 and publishes a whole new site, then swaps it in with one assignment; each request is pinned to
 the site it started on, so it never sees half of one, and errors keep the previous site.
@@ -270,8 +271,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["feeds"] = _site(app, collection, cfg, int(app.config["SELECTION_CACHE_SIZE"]))
     if watcher is not None:
         app.extensions["feeds_watcher"] = watcher
-        if watcher.interval > 0:
-            watcher.start(lambda new: reload_site(app, new))
+        if watcher.interval > 0:  # polling starts with the first request this process serves
+            app.wsgi_app.on_first_request = lambda: watcher.start(lambda n: reload_site(app, n))
     return app
 
 

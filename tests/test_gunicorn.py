@@ -124,9 +124,11 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def gunicorn(tmp_path_factory) -> Iterator[Gunicorn]:
-    """gunicorn -w 2 'feeds.web:create_app()' over a private copy of the seeds, watching it."""
+@pytest.fixture(scope="module", params=["app-per-worker", "preload"])
+def gunicorn(tmp_path_factory, request) -> Iterator[Gunicorn]:
+    """gunicorn -w 2 'feeds.web:create_app()' over a private copy of the seeds, watching it;
+    each worker makes the app, or (--preload) the master makes it once and forks the workers,
+    which then start their own watcher threads."""
     tmp = tmp_path_factory.mktemp("gunicorn")
     seeds = tmp / "seeds"
     shutil.copytree(SEEDS, seeds)
@@ -145,6 +147,7 @@ def gunicorn(tmp_path_factory) -> Iterator[Gunicorn]:
         *("-w", str(WORKERS), "-b", f"127.0.0.1:{port}"),
         *("--access-logfile", str(log), "--access-logformat", LOG_FORMAT),
         *control_socket_off(),
+        *(["--preload"] if request.param == "preload" else []),
         "feeds.web:create_app()",
     ]
     errors = tmp / "errors.log"
