@@ -9,11 +9,14 @@ from dataclasses import dataclass
 
 from feeds.chars import CJK, SENTENCE_END, SPACE
 
-NAME = rf"[{CJK}·•]{{2,4}}"
+# Time words that stand where a name could (通讯员 刘晓东 近日，…) are never names.
+_NOT_NAME = "近日|日前|昨日|今日|今天|昨天|近期|目前|当天|此前|近来|连日|上午|下午|晚上|今年|去年"
+NAME = rf"(?!(?:{_NOT_NAME}))[{CJK}·•]{{2,4}}"
 
 # Longest first: 本报记者 before 记者.
 ROLE_WORDS = (
     "本报特约记者",
+    "本报通讯员",
     "本报记者",
     "特约通讯员",
     "特约记者",
@@ -23,6 +26,8 @@ ROLE_WORDS = (
     "摄影记者",
     "融媒体记者",
     "全媒体记者",
+    "融媒记者",
+    "全媒记者",
     "通讯员",
     "实习生",
     "记者",
@@ -46,18 +51,18 @@ CREDIT_SUFFIXES = (
 _SUFFIX = "|".join(re.escape(s) for s in CREDIT_SUFFIXES)
 
 _LEAD = re.compile(
-    rf"^(?P<lead>本报讯|本报(?P<place>[{CJK}]{{0,6}}?)(?P<md>\d{{1,2}}月\d{{1,2}}日)?(?:电|讯)"
+    rf"^(?P<lead>本报讯|本报(?P<place>[{CJK}]{{0,6}}?)(?P<md>\d{{1,2}}月\d{{1,2}}日)?(?:电|讯)(?!员)"
     rf"|(?:新华社|中新社)[{CJK}]{{0,6}}\d{{1,2}}月\d{{1,2}}日电)"
 )
 _PAREN = re.compile(r"^[(（](?P<credit>[^()（）]{1,80})[)）]")
 _REPORTED = re.compile(rf"^(?P<credit>(?:{_ROLE})[^，,。:：()（）]{{1,40}}?)报道")
 _ROLE_RUN = re.compile(
-    rf"^(?P<credit>(?:(?:{_ROLE})[{SPACE}]*{NAME}(?:[{SPACE}、]+{NAME})*[{SPACE}]*)+)"
+    rf"^(?P<credit>(?:(?:{_ROLE})[{SPACE}:：]*{NAME}(?:[{SPACE}、]+{NAME})*[{SPACE}]*)+)"
     rf"(?=$|[{SPACE}\d，,。])"
 )
 # A unit that is nothing but a credit: (记者 陈一鸣 通讯员 余晨光), 记者 黄子轩, 通讯员 A B.
 _CREDIT_ONLY = re.compile(
-    rf"^[(（]?[{SPACE}]*(?:(?:{_ROLE})[{SPACE}]*{NAME}"
+    rf"^[(（]?[{SPACE}]*(?:(?:{_ROLE})[{SPACE}:：]*{NAME}"
     rf"(?:[{SPACE}、]+(?:{NAME}|{_SUFFIX}))*[{SPACE}]*)+[)）]?$"
 )
 # A credit at the end of a paragraph: "… 记者 毛嘉伟 文 俞佳琪 摄" or "…。（记者 X 通讯员 Y）".
@@ -82,9 +87,22 @@ class Byline:
     rest: str  # the body text after the byline
 
 
+# An editorial's byline names no person: 本报评论员, 本报特约评论员, 本刊评论员.
+_COMMENTATOR = re.compile(r"^(?:本报|本刊)?(?:特约)?评论员$")
+# A lead that credits another outlet: 据《浙江日报》报道 / 据新华社消息 (a title above it).
+_SOURCE = re.compile(rf"^据《?[{CJK}A-Za-z]{{2,15}}》?(?:报道|消息)(?=[{SPACE}，,]|$)")
+
+
 def is_credit_only(text: str) -> bool:
     bare = text.strip(SPACE)
+    if _COMMENTATOR.match(bare):
+        return True
     return bool(_CREDIT_ONLY.match(bare)) and bool(re.search(_ROLE, bare))
+
+
+def is_source_lead(text: str) -> bool:
+    """A paragraph opening with the outlet it is taken from: 据《浙江日报》报道，近日…"""
+    return bool(_SOURCE.match(text.strip(SPACE)))
 
 
 def is_byline_start(text: str) -> bool:
@@ -128,6 +146,11 @@ def split_byline(text: str) -> Byline:
         md = _MONTH_DAY.match(m["md"] or "")
         if md:
             month_day = (int(md[1]), int(md[2]))
+    elif src := _SOURCE.match(text):
+        pos = src.end()
+        while pos < len(text) and text[pos] in SPACE + "，,":
+            pos += 1
+        return Byline(text[:pos].strip(SPACE + "，,"), None, None, text[pos:].strip(SPACE))
     while pos < len(text) and text[pos] in SPACE:
         pos += 1
     credit = None
@@ -152,7 +175,7 @@ def names(credits: list[str]) -> list[str]:
     """Every person named in credit strings, in order, without role words or duplicates."""
     out: list[str] = []
     for credit in credits:
-        for token in re.split(rf"[{SPACE}、，,/()（）]+", credit):
+        for token in re.split(rf"[{SPACE}、，,/()（）:：]+", credit):
             token = _strip_roles(token.strip())
             if token in CREDIT_SUFFIXES or token in ROLE_WORDS:
                 continue

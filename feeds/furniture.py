@@ -28,6 +28,7 @@ _FOOTER_WORDS = re.compile(
 JUMP = re.compile(
     r"[(（]\s*(?P<kind>下转|上接|转|接|紧接|续)第?\s*[0-9０-９一二三四五六七八九十]+\s*版\s*[)）]"
 )
+_LONE_PAGE_NO = re.compile(r"^[0-9０-９]{1,3}$|^[-－—]\s*[0-9０-９]{1,3}\s*[-－—]$")
 _MASTHEAD_BAD = re.compile(r"[，。,.;；:：!！?？“”\d]")
 
 
@@ -37,10 +38,15 @@ class Furniture:
     date: date | None = None  # the issue date the line states
 
 
-def classify(bare: str, top: bool) -> Furniture | None:
-    """Furniture kind of one stripped line; `top` is True while still above the first text."""
+def classify(bare: str, top: bool, alone: bool = False) -> Furniture | None:
+    """Furniture kind of one stripped line; `top` is True while still above the first text,
+    `alone` when blank lines stand on both sides of it."""
     if _PAGE_HEADER.match(bare):
         return Furniture("header")
+    # A bare page number (2, - 2 -) above the header or alone in a page-break gap; a short
+    # line of digits inside hard-wrapped text is text.
+    if (top or alone) and _LONE_PAGE_NO.match(bare):
+        return Furniture("header" if top else "footer")
     if _DATE_LINE.match(bare):
         return Furniture("header", dates.find_cn_date(bare))
     iso = dates.find_iso_date(bare)

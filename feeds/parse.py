@@ -25,6 +25,7 @@ from feeds.chars import CJK, DASHES, SPACE, ends_sentence, is_indented, open_bra
 from feeds.model import HEADING, TEXT, Article, Dropped, Page, Paragraph, Problem
 
 _JUMP_IN = "\x00JUMPIN\x00"  # where a (上接第N版) marker was cut out of a line
+_JUMP_OUT = "\x00JUMPOUT\x00"  # where a (下转第N版) marker was: the article goes on elsewhere
 
 
 @dataclass
@@ -36,6 +37,7 @@ class Unit:
     last: int
     indented: bool = False
     jump_in: bool = False  # started with (上接第N版)
+    jump_out: bool = False  # ended with (下转第N版): nothing after it on this page continues it
 
     @property
     def bare(self) -> str:
@@ -102,11 +104,12 @@ class _Draft:
     credits: list[str] = field(default_factory=list)
     continued: bool = False
     last: int = 0
+    jumped_out: bool = False  # a (下转第N版) marker: the rest of it is on another page
 
     @property
     def open_paragraph(self) -> bool:
         """True when the last paragraph was cut off mid-sentence (by a page break)."""
-        if not self.paragraphs or self.paragraphs[-1].kind != TEXT:
+        if self.jumped_out or not self.paragraphs or self.paragraphs[-1].kind != TEXT:
             return False
         text = self.paragraphs[-1].text
         return not ends_sentence(text) and not bylines.trailing_credit(text)
@@ -142,7 +145,8 @@ class _Parser:
             if not bare:
                 continue
             kind = furniture.Furniture("masthead") if number == masthead else None
-            kind = kind or furniture.classify(bare, top)
+            alone = not self._text_at(number - 1) and not self._text_at(number + 1)
+            kind = kind or furniture.classify(bare, top, alone)
             if kind:
                 self.dropped.append(Dropped(number, bare, kind.reason))
                 if kind.date:
@@ -152,10 +156,14 @@ class _Parser:
             out.append((number, self.cut_jumps(raw.rstrip(SPACE), number)))
         return out
 
+    def _text_at(self, number: int) -> bool:
+        """Whether 1-based line `number` exists and is not blank."""
+        return 1 <= number <= len(self.lines) and bool(self.lines[number - 1].strip(SPACE))
+
     def cut_jumps(self, text: str, number: int) -> str:
         def cut(m):  # noqa: ANN001, ANN202 - re.sub callback
             self.dropped.append(Dropped(number, m.group(0), "jump"))
-            return _JUMP_IN if furniture.is_jump_in(m["kind"]) else ""
+            return _JUMP_IN if furniture.is_jump_in(m["kind"]) else _JUMP_OUT
 
         return furniture.JUMP.sub(cut, text)
 
@@ -169,13 +177,17 @@ class _Parser:
         prev = ""
         for i, (number, line) in enumerate(lines):
             jump_in = _JUMP_IN in line
-            line = line.replace(_JUMP_IN, "")
+            jump_out = _JUMP_OUT in line
+            line = line.replace(_JUMP_IN, "").replace(_JUMP_OUT, "")
             if not line.strip(SPACE):
+                if jump_out and units:  # (下转第N版) on a line of its own
+                    units[-1].jump_out = True
                 prev = ""
                 continue
             joinable = (
                 wrap.active
                 and units
+                and not units[-1].jump_out
                 and not is_indented(line)
                 and not jump_in
                 and wrap.is_full(prev)
@@ -200,12 +212,14 @@ class _Parser:
                 units[-1].last = number
             else:
                 units.append(Unit(line, number, number, is_indented(line), jump_in))
+            units[-1].jump_out = units[-1].jump_out or jump_out
             prev = line
         for unit in units:  # markers that a hard wrap cut in two: (下转 / 第2版)
             if furniture.JUMP.search(unit.text):
                 unit.text = self.cut_jumps(unit.text, unit.last)
                 unit.jump_in = unit.jump_in or _JUMP_IN in unit.text
-                unit.text = unit.text.replace(_JUMP_IN, "")
+                unit.jump_out = unit.jump_out or _JUMP_OUT in unit.text
+                unit.text = unit.text.replace(_JUMP_IN, "").replace(_JUMP_OUT, "")
         return units
 
     @staticmethod
@@ -288,13 +302,14 @@ class _Parser:
                 last = cur.paragraphs[-1]
                 cur.paragraphs[-1] = replace(last, text=last.text + text)
                 cur.last = unit.last
+                cur.jumped_out = unit.jump_out
                 return
         headline = headlines.is_headline_like(text) or (
             headlines.is_title_shaped(text) and self._title_follows(text)
         )
         if headline and not unit.jump_in:
             self.pending.append(unit)
-        elif bylines.is_byline_start(text):
+        elif bylines.is_byline_start(text) or (self.pending and bylines.is_source_lead(text)):
             self.byline(unit)
         else:
             self.body(unit)
@@ -338,7 +353,8 @@ class _Parser:
             cur.credit_text.append(found.credit)
         cur.dateline = cur.dateline or found.month_day
         if found.rest:
-            self.add_paragraph(cur, Unit(found.rest, unit.first, unit.last, unit.indented))
+            rest = Unit(found.rest, unit.first, unit.last, unit.indented, jump_out=unit.jump_out)
+            self.add_paragraph(cur, rest)
 
     def body(self, unit: Unit) -> None:
         if self.pending:
@@ -356,7 +372,7 @@ class _Parser:
     def _pending_is_subheading(self, unit: Unit) -> bool:
         """A lone short headline-like line inside an article, followed by ordinary text."""
         cur = self.current
-        if cur is None or not cur.paragraphs or len(self.pending) != 1:
+        if cur is None or not cur.paragraphs or len(self.pending) != 1 or cur.jumped_out:
             return False
         head = self.pending[0].bare
         if not headlines.is_subheading(head):
@@ -417,6 +433,7 @@ class _Parser:
 
     def add_paragraph(self, cur: _Draft, unit: Unit) -> None:
         cur.continued = cur.continued or unit.jump_in
+        cur.jumped_out = cur.jumped_out or unit.jump_out
         cur.paragraphs.append(Paragraph(unit.bare, TEXT, unit.first))
         cur.last = unit.last
 
