@@ -73,10 +73,9 @@ from feeds.site import (
     SiteConfig,
     archive_chunks,
     archive_path,
-    build_site,
     channels,
+    plan,
     render_selection,
-    site_times,
     topic_titles,
     url_path,
 )
@@ -131,9 +130,8 @@ class Site:
         self.cache_control = f"public, max-age={config.ttl_minutes * 60}"
         self.resources: Mapping[str, Resource]
         if out is None:
-            files = build_site(collection, config)
-            times = site_times(collection, config)
-            self.resources = {p: self._resource(p, b, times.get(p)) for p, b in files.items()}
+            targets = plan(collection, config)  # each file rendered once, with its time
+            self.resources = {t.path: self._resource(t.path, t.make(), t.modified) for t in targets}
         else:
             from feeds.build import publish_collection
 
