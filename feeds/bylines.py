@@ -133,7 +133,13 @@ def is_org(text: str) -> bool:
         return False
     if bare.endswith(("供稿", "供图")):
         return True
-    return bool(_ORG.match(bare)) and bool(_ADMIN_PREFIX.match(bare))
+    return is_unit_name(bare) and bool(_ADMIN_PREFIX.match(bare))
+
+
+def is_unit_name(text: str) -> bool:
+    """Shaped like the name of a unit (青溪报社, 自来水有限公司), as a notice is signed."""
+    bare = text.strip(SPACE)
+    return bool(_ORG.match(bare)) and not _EVENT.search(bare)
 
 
 def split_byline(text: str) -> Byline:

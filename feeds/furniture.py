@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from feeds import dates
-from feeds.chars import SPACE, ends_sentence
+from feeds.chars import SPACE, ends_sentence, squash
 
 _PAGE_HEADER = re.compile(
     r"^(?:第\s*[0-9０-９一二三四五六七八九十]+\s*版|\d{1,5}\s*版)"
@@ -77,3 +77,29 @@ def masthead_line(lines: list[str]) -> int | None:
 def is_jump_in(kind: str) -> bool:
     """(上接第1版): the article continues from another page; its beginning is not here."""
     return kind in ("上接", "接", "紧接", "续")
+
+
+# Notices and ads (公告, 通告, 启事, 声明, 公示) are not news: their title names the kind of
+# notice (公　告, 2025年度《青溪报》征订启事, 关于…的公示), and instead of a byline they close with
+# 特此公告 and/or a signature (the issuing body, then a date: 青溪报社 / 2024年12月).
+_NOTICE_TITLE = re.compile(r"(?:公告|通告|启事|声明|公示|告示|讣告)$")
+_NOTICE_CLOSE = re.compile(r"特此(?:公告|通告|声明|公示|通知|告知)[。.！!]?$")
+_SIGNATURE_DATE = re.compile(r"^(?:19|20)\d{2}年\d{1,2}月(?:\d{1,2}日)?$")
+
+
+def is_notice_title(text: str) -> bool:
+    """A headline naming a notice or ad: 公　告, 征订启事, 遗失声明, 关于…的公示."""
+    bare = squash(text)
+    return (
+        len(bare) <= 30 and bool(_NOTICE_TITLE.search(bare)) and not re.search("[，,。；;]", bare)
+    )
+
+
+def closes_notice(text: str) -> bool:
+    """A notice's closing formula: 特此公告。 (alone or at the end of the last paragraph)."""
+    return bool(_NOTICE_CLOSE.search(squash(text)))
+
+
+def is_signature_date(text: str) -> bool:
+    """A date alone on its line under a notice's signature: 2024年12月, 2024年11月7日."""
+    return bool(_SIGNATURE_DATE.match(squash(text)))

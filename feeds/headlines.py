@@ -119,7 +119,11 @@ def _wrapped_title(upper: str, lower: str, lead: str) -> bool:
     pretitle or column above a title is a phrase of its own (…精神，区委…)."""
     upper, lower, lead = squash(upper), squash(lower), squash(lead)
     k = min(4, len(upper), len(lower))
-    return k >= 2 and upper[-k:] + lower[:k] in lead
+    if k >= 2 and upper[-k:] + lower[:k] in lead:
+        return True
+    # A last line shorter than the one above is the remainder of a wrap (…获评浙江省 / 现代化
+    # 学校); the lead need only run across two characters each side (…浙江省现代化学校名单).
+    return 2 <= len(lower) < len(upper) and upper[-2:] + lower[:2] in lead
 
 
 def assign_roles(

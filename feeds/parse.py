@@ -105,6 +105,8 @@ class _Draft:
     continued: bool = False
     last: int = 0
     jumped_out: bool = False  # a (下转第N版) marker: the rest of it is on another page
+    notice: bool = False  # titled like a notice or ad (公告, 征订启事): dropped if it is one
+    signature: list[Unit] = field(default_factory=list)  # lines under a notice: body, date
 
     @property
     def open_paragraph(self) -> bool:
@@ -270,6 +272,7 @@ class _Parser:
             self.index = i
             self.feed(unit)
         self.flush_pending()
+        self.drop_notices()
         issue, issue_source = self.issue_date()
         # years are read from the rejoined paragraphs: a hard wrap may cut "2025" from "年"
         year = issue.year if issue else dates.infer_year("\n".join(u.text for u in units))
@@ -282,6 +285,19 @@ class _Parser:
             dropped=tuple(sorted(self.dropped, key=lambda d: d.line)),
             problems=tuple(self.problems),
         )
+
+    def drop_notices(self) -> None:
+        """A notice or ad (公告 … 特此公告 / 青溪报社 2024年12月) is not news: its lines are
+        dropped as `notice`. It is one when it is titled like one, has no byline, and closes
+        like one: with 特此公告 or a signature (issuing body, date)."""
+        for d in [d for d in self.articles if d.notice and not d.byline]:
+            closed = any(furniture.closes_notice(p.text) for p in d.paragraphs[-2:])
+            if not (closed or d.credits or d.signature):
+                continue
+            self.articles.remove(d)
+            for unit in self.all_units:
+                if d.first <= unit.first <= d.last:
+                    self.dropped.append(Dropped(unit.first, unit.bare, "notice"))
 
     def issue_date(self) -> tuple[date | None, str | None]:
         """From the header, else the footer, else the file name."""
@@ -375,7 +391,7 @@ class _Parser:
         if cur is None or not cur.paragraphs or len(self.pending) != 1 or cur.jumped_out:
             return False
         head = self.pending[0].bare
-        if not headlines.is_subheading(head):
+        if not headlines.is_subheading(head) or furniture.is_notice_title(head):
             return False
         text = unit.bare
         if unit.jump_in or headlines.starts_with_date(text) or headlines.is_fragment(text):
@@ -444,19 +460,32 @@ class _Parser:
     def open_article(self, unit: Unit) -> None:
         """Turn the pending headline run into a new article opened by `unit`."""
         heads, self.pending = self.pending, []
-        # An organisation credit line closing the previous article (区卫生健康局).
+        cur = self.current
+        # A notice's signature ends with its date (青溪报社 / 2024年12月): all up to it is its.
+        dated = [i for i, h in enumerate(heads[:-1]) if furniture.is_signature_date(h.bare)]
+        if cur is not None and cur.notice and dated:
+            cur.signature += heads[: dated[-1] + 1]
+            cur.last = heads[dated[-1]].last
+            heads = heads[dated[-1] + 1 :]
+        # An organisation credit line closing the previous article (区卫生健康局), or the
+        # body that signs a notice (青溪报社).
         while (
             self.current is not None
             and len(heads) > 1
-            and bylines.is_org(heads[0].bare)
+            and (
+                bylines.is_org(heads[0].bare)
+                or (self.current.notice and bylines.is_unit_name(heads[0].bare))
+            )
             and heads[1].bare[:1] not in DASHES  # ——… is the subtitle of the line above
         ):
-            self.current.credits.append(heads.pop(0).bare)
+            self.current.credits.append(heads[0].bare)
+            self.current.last = heads.pop(0).last
         draft = _Draft(
             heads=heads,
             first=heads[0].first if heads else unit.first,
             first_on_page=not self.seen_headline,
             continued=unit.jump_in or headlines.is_fragment(unit.bare),
+            notice=bool(heads) and furniture.is_notice_title(heads[-1].bare),
         )
         self.seen_headline = True
         self.current = draft
@@ -466,7 +495,10 @@ class _Parser:
         """Headline-like lines left at the end: credits of the last article, or reported."""
         heads, self.pending = self.pending, []
         for head in heads:
-            if self.current is not None and bylines.is_org(head.bare):
+            if self.current is not None and self.current.notice:  # its signature
+                self.current.signature.append(head)
+                self.current.last = head.last
+            elif self.current is not None and bylines.is_org(head.bare):
                 self.current.credits.append(head.bare)
                 self.current.last = head.last
             else:

@@ -90,6 +90,18 @@ def _plain_body(item: Item) -> str:
     return out
 
 
+def _snippet_text(item: Item, words: Sequence[str]) -> str:
+    """The body, led by the pretitle and subtitle when only they match (a result always
+    shows where it matched)."""
+    body = _plain_body(item)
+    pattern = _word_pattern(words)
+    a = item.article
+    if pattern is None or pattern.search(a.title) or pattern.search(body):
+        return body
+    heads = [h for h in (a.pretitle, a.subtitle) if h]
+    return " ".join([*heads, body])
+
+
 def search_feed_query(words: Sequence[str]) -> str:
     """The query string of the matching feed: filter=词 once per word."""
     return urlencode([("filter", w) for w in words])
@@ -105,7 +117,7 @@ def search_page(
         {
             "item": it,
             "title": highlight(it.article.title, words),
-            "snippet": highlight(snippet(_plain_body(it), words), words),
+            "snippet": highlight(snippet(_snippet_text(it, words), words), words),
         }
         for it in found[:SEARCH_LIMIT]
     ]

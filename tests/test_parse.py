@@ -393,3 +393,76 @@ def test_lone_subheading_without_date_or_credit_stays_in_the_article():
     )
     _, caption = photo.articles
     assert caption.title == "金秋稻浪丰收忙" and list(caption.authors) == ["龚建平"]
+
+
+def test_title_wrapped_with_a_short_remainder_line():
+    """A long title wraps onto a short second line (…获评浙江省 / 现代化学校); the lead runs
+    across the break only for a few characters (…浙江省现代化学校名单), yet it is one title."""
+    p = page(
+        "衢江区实验小学等三所学校获评浙江省",
+        "现代化学校",
+        "本报讯(记者 张明)日前,省教育厅公布2024年浙江省现代化学校名单,我区三所学校榜上有名。",
+    )
+    (a,) = p.articles
+    assert a.title == "衢江区实验小学等三所学校获评浙江省现代化学校"
+    assert a.pretitle is None
+    kept = page(
+        "深入学习贯彻党的二十届三中全会精神",
+        "区委宣讲团进企业",
+        "本报讯(记者 张明)11月4日,区委宣讲团成员走进企业车间。",
+    )
+    assert (kept.articles[0].pretitle, kept.articles[0].title) == (
+        "深入学习贯彻党的二十届三中全会精神",
+        "区委宣讲团进企业",
+    )
+
+
+def test_notice_is_dropped_not_an_article():
+    """A 公告 (title, text, 特此公告, signing unit) is not news: its lines are dropped."""
+    p = page(
+        "区政府召开常务会议",
+        "本报讯(记者 张明)11月7日," + BODY,
+        "公　告",
+        "　　因管网改造施工需要，城东片区11月12日暂停供水，敬请谅解。",
+        "　　特此公告。",
+        "　　　　衢江区自来水有限公司",
+    )
+    (a,) = p.articles
+    assert "供水" not in a.body and not a.credits
+    notice = [d.text for d in p.dropped if d.reason == "notice"]
+    assert notice[0] == "公　告" and notice[-1] == "衢江区自来水有限公司"
+
+
+@pytest.mark.parametrize("signed", ["2024年12月", "2024年12月20日"])
+def test_ad_after_an_article_is_not_its_subheading(signed):
+    """A 征订启事 signed by the paper and a date (衢江报社 / 2024年12月) in the middle of a
+    page: neither the article above nor the one below gets any of it."""
+    lines = [
+        "区政府召开常务会议",
+        "　　本报讯（记者 张明）12月30日，区政府召开",
+        "常务会议，研究部署春节前后市场保供稳价工作。",
+        "2025年度《衢江报》征订启事",
+        "　　《衢江报》每周一至周五出版，全年订价24",
+        "0元，欢迎广大读者踊跃订阅。",
+        "衢江报社",
+        signed,
+        "区委常委会召开会议",
+        "　　本报讯（记者 李华）12月31日，区委常委会",
+        "召开会议，研究部署2025年各项重点工作任务。",
+    ]
+    p = parse_page("\n".join(lines) + "\n", "p.txt")
+    first, second = p.articles
+    assert [x.kind for x in first.paragraphs] == ["text"]
+    assert "订阅" not in first.body
+    assert (second.title, second.pretitle, second.column) == ("区委常委会召开会议", None, None)
+    assert "衢江报社" in [d.text for d in p.dropped if d.reason == "notice"]
+    assert signed in [d.text for d in p.dropped]
+
+
+def test_news_about_a_notice_keeps_its_byline_and_stays_an_article():
+    p = page(
+        "区政府发布禁放烟花爆竹通告",
+        "本报讯(记者 李华)11月6日,区政府发布通告,明确禁放区域和时段。特此公告。",
+    )
+    (a,) = p.articles
+    assert a.title == "区政府发布禁放烟花爆竹通告"
