@@ -295,9 +295,13 @@ class _Parser:
             if not (closed or d.credits or d.signature):
                 continue
             self.articles.remove(d)
+            whole = {x.line for x in self.dropped if x.reason != "jump"}  # furniture lines
             for unit in self.all_units:
                 if d.first <= unit.first <= d.last:
-                    self.dropped.append(Dropped(unit.first, unit.bare, "notice"))
+                    for number in range(unit.first, unit.last + 1):  # each line of a wrap
+                        bare = self.lines[number - 1].strip(SPACE)
+                        if bare and number not in whole:
+                            self.dropped.append(Dropped(number, bare, "notice"))
 
     def issue_date(self) -> tuple[date | None, str | None]:
         """From the header, else the footer, else the file name."""
