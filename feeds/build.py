@@ -300,6 +300,7 @@ def collect_report(
     now: datetime | None = None,
     warn: Warn | None = None,
     store_timeout: float | None = None,
+    lean: bool = False,
 ) -> tuple[Collection, CollectStats]:
     """Collect, and say what changed.
 
@@ -309,6 +310,10 @@ def collect_report(
     aside (`<name>.corrupt-<time>`) and rebuilt from the seeds, with one warning; a store
     locked by another writer for longer than `store_timeout` seconds (default:
     feeds.store.DEFAULT_TIMEOUT) raises StoreLocked.
+
+    `lean` (with a store): articles keep their metadata in memory and read their paragraphs
+    from the store when used (feeds.store.StoredBody): what a large static build needs. The
+    web app keeps bodies in memory (filters and search read them all).
     """
     from feeds.topics import load_rules
 
@@ -329,7 +334,7 @@ def collect_report(
     else:
         path = Path(store)
         args = (seeds, files, topics, topics_path)
-        opts = {"workers": workers, "progress": progress, "now": when}
+        opts = {"workers": workers, "progress": progress, "now": when, "lean": lean}
         opts["timeout"] = _store.DEFAULT_TIMEOUT if store_timeout is None else store_timeout
         try:
             collection, stats = _collect_stored(path, *args, full=full, **opts)
@@ -369,6 +374,7 @@ def _collect_stored(
     progress: bool | None,
     now: datetime,
     timeout: float,
+    lean: bool = False,
 ) -> tuple[Collection, CollectStats]:
     from feeds.group import article_id
 
@@ -389,10 +395,36 @@ def _collect_stored(
                     proposed = [article_id(a.source, a.title) for a in parsed.page.articles]
                     saved = st.save(parsed, proposed, engine, now)
                     new, changed, gone = new + saved.new, changed + saved.changed, gone + saved.gone
-        generation, stored = st.load()
+        shaper = _Lean(_store.Bodies(path)) if lean else None
+        generation, stored = st.load(shaper)
     found = [(page, classes, records) for _, page, classes, records in stored]
+    del stored
     stats = CollectStats(len(files), len(todo), 0, new, changed, gone, 0, generation)
-    return _collection(seeds, found, topics), stats
+    return _collection(seeds, found, topics, shaper), stats
+
+
+class _Lean:
+    """Store.load's shaper for a lean collection: each article keeps its metadata and a
+    StoredBody; its summary and estimated feed size are taken while the text is at hand."""
+
+    def __init__(self, bodies: _store.Bodies) -> None:
+        from feeds.group import summary
+        from feeds.render import estimated_size
+
+        self.bodies = bodies
+        self.summaries: dict[int, str] = {}  # id(lean article) -> summary
+        self.sizes: dict[str, int] = {}  # item id -> render.estimated_size
+        self._summary, self._size = summary, estimated_size
+
+    def __call__(self, article: Article, article_id: str, digest: str, classes: Classes) -> Article:
+        text = self._summary(article)
+        primary, topics, tags = classes
+        self.sizes[article_id] = self._size(
+            Item(article_id, article, primary, topics, tags, summary=text)
+        )
+        lean = replace(article, paragraphs=_store.StoredBody(self.bodies, article_id, digest))
+        self.summaries[id(lean)] = text
+        return lean
 
 
 def _changes(
@@ -432,10 +464,13 @@ def _batches(items: Iterable, size: int) -> Iterator[list]:
 
 
 def _collection(
-    seeds: Path, found: list[tuple[Page, Sequence[Classes], Sequence | None]], topics: tuple
+    seeds: Path,
+    found: list[tuple[Page, Sequence[Classes], Sequence | None]],
+    topics: tuple,
+    lean: _Lean | None = None,
 ) -> Collection:
     """Items from pages, their classes and (with a store) their records: ids and updates."""
-    from feeds.group import SHANGHAI, make_items
+    from feeds.group import SHANGHAI, make_items, summary
 
     classes: dict[int, Classes] = {}
     records: dict[int, object] = {}
@@ -445,7 +480,8 @@ def _collection(
             if page_records is not None:
                 records[id(article)] = page_records[n]
     pages = tuple(page for page, _, _ in found)
-    items = make_items(pages, lambda article: classes[id(article)])
+    summarize = summary if lean is None else (lambda article: lean.summaries[id(article)])
+    items = make_items(pages, lambda article: classes[id(article)], summarize)
     if records:
         items = [_with_record(item, records[id(item.article)]) for item in items]
         epoch = datetime(1970, 1, 1, tzinfo=SHANGHAI)
@@ -453,7 +489,8 @@ def _collection(
     problems = tuple(problem for page in pages for problem in page.problems)
     if not pages:
         problems += (Problem(str(seeds), "no *.txt pages found"),)
-    return Collection(pages=pages, items=tuple(items), topics=tuple(topics), problems=problems)
+    sizes = lean.sizes if lean is not None else {}
+    return Collection(pages, tuple(items), tuple(topics), problems, sizes)
 
 
 def _with_record(item: Item, record) -> Item:  # noqa: ANN001 - feeds.store.Record
@@ -507,6 +544,7 @@ def build(
             progress=progress,
             now=now,
             warn=warn,
+            lean=True,
         )
     targets, written = _publish(collection, Path(out_dir), config, workers, progress)
     return BuildReport(

@@ -55,8 +55,13 @@ def article_day(article: Article, page: Page, fallback: date | None) -> date | N
     return article.date or page.issue_date or fallback
 
 
-def make_items(pages: Iterable[Page], classify: Classifier) -> list[Item]:
-    """Turn pages into items, newest first (by publication time, then page order)."""
+def make_items(
+    pages: Iterable[Page],
+    classify: Classifier,
+    summarize: Callable[[Article], str] = summary,
+) -> list[Item]:
+    """Turn pages into items, newest first (by publication time, then page order).
+    `summarize` gives an article's summary (default: `summary`)."""
     pages = sorted(pages, key=lambda p: p.source)
     by_day: dict[date | None, list[tuple[Article, Page]]] = defaultdict(list)
     for page in pages:
@@ -85,7 +90,7 @@ def make_items(pages: Iterable[Page], classify: Classifier) -> list[Item]:
                     topics=topics,
                     tags=tags,
                     published=published,
-                    summary=summary(article),
+                    summary=summarize(article),
                 )
             )
     epoch = datetime(1970, 1, 1, tzinfo=SHANGHAI)

@@ -16,7 +16,7 @@ HEADING = "heading"
 CREDIT = "credit"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Paragraph:
     """One body paragraph; `line` is the 1-based input line it starts on."""
 
@@ -30,12 +30,13 @@ class Paragraph:
         return {"text": self.text, "kind": self.kind, "line": self.line}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Dropped:
     """An input line the parser deliberately kept out of every article, and why.
 
     reason is one of: header, footer, dateline (issue date line), masthead, banner,
-    jump (下转/上接 marker), unassigned (text before the first article that belongs nowhere).
+    jump (下转/上接 marker), notice (a 公告/启事 block: a notice or an ad, not news),
+    unassigned (text before the first article that belongs nowhere).
     """
 
     line: int
@@ -46,7 +47,7 @@ class Dropped:
         return {"line": self.line, "text": self.text, "reason": self.reason}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Problem:
     """Something wrong with an input: a bad file, or text the parser could not place."""
 
@@ -62,7 +63,7 @@ class Problem:
         return {"source": self.source, "line": self.line, "message": self.message}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Article:
     """One article as printed on a page."""
 
@@ -92,7 +93,7 @@ class Article:
         return "\n".join(p.text for p in self.paragraphs)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Page:
     """One parsed page: its articles, what was dropped and why, and problems."""
 
@@ -118,7 +119,7 @@ class Topic:
     threshold: float = 1.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Item:
     """An article ready for publishing: immutable id, topics, tags and publication time."""
 

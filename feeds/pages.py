@@ -151,6 +151,7 @@ def common_context(config: SiteConfig, chans: Sequence[Channel]) -> dict:
         },
         "topics": topics,
         "titles": {c.key: c.title for c in topics},
+        "by_key": {c.key: c for c in topics},
         "tag_pages": frozenset(c.key for c in chans if c.kind == "tag"),
     }
 
@@ -234,35 +235,45 @@ def _channel_pages(
     targets = []
     for n, chunk in [(None, front), *enumerate(older, start=1)]:
         path = page_path(chan, n)
-        root = "../" * path.count("/")
-        if n is None:
-            newer, older_no, first_no = None, len(older) or None, total
-        else:
-            newer = 0 if n == len(older) else n + 1  # 0: the front page
-            older_no, first_no = n - 1 or None, (n - 1) * PER_PAGE + len(chunk)
-        context = {
-            "channel": chan,
-            "entries": chunk,
-            "page_no": n,
-            "newer": newer,
-            "older": older_no,
-            "numbers": pager_numbers(n, len(older)),
-            "first_no": first_no,  # entries are numbered from the oldest (1), listed newest first
-            "total": total if n is None else None,  # only the front page shows the count
-            "canonical": canonical(config, path),
-            "alternates": alternates(chan, config, root),
-            "query": "",
-            **common,
-        }
-        scalars = tuple(v for k, v in context.items() if k in _LISTING_SCALARS)
-        key = _page_key(keys, common, config, path, chunk, head, scalars)
-        targets.append(
-            Target(path, partial(render_html, "topic.html", path, **context), newest(chunk), key)
-        )
+        scalars = _listing_scalars(n, len(older), len(chunk), total)
+        key = _page_key(keys, common, config, path, chunk, head, tuple(scalars.values()))
+        make = partial(_render_listing, chan, common, config, path, chunk, scalars)
+        targets.append(Target(path, make, newest(chunk), key))
     return targets
 
 
-_LISTING_SCALARS = ("page_no", "newer", "older", "numbers", "first_no", "total")
+def _listing_scalars(n: int | None, n_older: int, size: int, total: int) -> dict:
+    """What a listing page shows besides its entries: its number and the pager."""
+    if n is None:
+        newer, older_no, first_no = None, n_older or None, total
+    else:
+        newer = 0 if n == n_older else n + 1  # 0: the front page
+        older_no, first_no = n - 1 or None, (n - 1) * PER_PAGE + size
+    return {
+        "page_no": n,
+        "newer": newer,
+        "older": older_no,
+        "numbers": pager_numbers(n, n_older),
+        "first_no": first_no,  # entries are numbered from the oldest (1), listed newest first
+        "total": total if n is None else None,  # only the front page shows the count
+    }
+
+
+def _render_listing(
+    chan: Channel, common: dict, config: SiteConfig, path: str, chunk, scalars: dict
+) -> bytes:
+    root = "../" * path.count("/")
+    return render_html(
+        "topic.html",
+        path,
+        channel=chan,
+        entries=chunk,
+        canonical=canonical(config, path),
+        alternates=alternates(chan, config, root),
+        query="",
+        **scalars,
+        **common,
+    )
 
 
 def _article_page(
@@ -275,32 +286,44 @@ def _article_page(
 ) -> Target:
     """An article, with newer/older neighbours in its primary topic (`home`)."""
     path = f"articles/{item.id}.html"
-    by_key = {c.key: c for c in common["topics"]}
-    topic_chans = [by_key[k] for k in _item_topics(item) if k in by_key and k != ALL]
+    by_key = common["by_key"]
+    topic_keys = tuple(k for k in _item_topics(item) if k in by_key and k != ALL)
     pos = order[item.id]
     newer = home.items[pos - 1] if pos > 0 else None
     older = home.items[pos + 1] if pos + 1 < len(home.items) else None
-    shown = tuple((c.key, c.title) for c in topic_chans)
-    neighbours = tuple((it.id, it.article.title) if it else None for it in (newer, older))
-    key = _page_key(keys, common, config, path, (item,), home.key, shown, neighbours)
-    return Target(
+    key = None
+    if keys is not None:
+        shown = tuple((k, by_key[k].title) for k in topic_keys)
+        neighbours = tuple((it.id, it.article.title) if it else None for it in (newer, older))
+        key = _page_key(keys, common, config, path, (item,), home.key, shown, neighbours)
+    make = partial(_render_article, item, common, config, path, home, newer, older, topic_keys)
+    return Target(path, make, item.published, key)
+
+
+def _render_article(
+    item: Item,
+    common: dict,
+    config: SiteConfig,
+    path: str,
+    home: Channel,
+    newer: Item | None,
+    older: Item | None,
+    topic_keys: tuple[str, ...],
+) -> bytes:
+    topic_chans = [common["by_key"][k] for k in topic_keys]
+    return render_html(
+        "article.html",
         path,
-        lambda: render_html(
-            "article.html",
-            path,
-            item=item,
-            article=item.article,
-            home=home,
-            newer=newer,
-            older=older,
-            item_topics=topic_chans,
-            canonical=canonical(config, path),
-            alternates=[a for c in topic_chans or [home] for a in alternates(c, config, "../")],
-            query="",
-            **common,
-        ),
-        item.published,
-        key,
+        item=item,
+        article=item.article,
+        home=home,
+        newer=newer,
+        older=older,
+        item_topics=topic_chans,
+        canonical=canonical(config, path),
+        alternates=[a for c in topic_chans or [home] for a in alternates(c, config, "../")],
+        query="",
+        **common,
     )
 
 

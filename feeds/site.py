@@ -44,9 +44,10 @@ import hashlib
 import re
 import xml.etree.ElementTree as ET
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from urllib.parse import quote, urlsplit
 
 from feeds.errors import ConfigError
@@ -115,6 +116,9 @@ class Collection:
     items: tuple[Item, ...] = ()
     topics: tuple[Topic, ...] = ()  # from the classifier, without the pseudo topic `all`
     problems: tuple[Problem, ...] = ()
+    # Item id -> render.estimated_size, where the collector already knows it (a lean
+    # collection's bodies stay in the store: measuring them again would read every one).
+    sizes: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -242,16 +246,19 @@ class Keys:
         return tuple(self.digest(it) for it in items)
 
 
-def size_memo() -> Sizer:
-    """render.estimated_size, computed once per item object (an item is in many feeds)."""
+def size_memo(known: Mapping[str, int] | None = None) -> Sizer:
+    """render.estimated_size, computed once per item object (an item is in many feeds), or
+    taken from `known` (item id -> size, see Collection.sizes)."""
     from feeds.render import estimated_size
 
     sizes: dict[int, int] = {}
+    known = known or {}
 
     def size(item: Item) -> int:
         key = id(item)  # the collection keeps every item alive while the memo is in use
         if key not in sizes:
-            sizes[key] = estimated_size(item)
+            hint = known.get(item.id)
+            sizes[key] = estimated_size(item) if hint is None else hint
         return sizes[key]
 
     return size
@@ -390,12 +397,6 @@ def feed_spec(
     )
 
 
-def _render(spec, items: Sequence[Item], fmt: str, titles: dict) -> Callable[[], bytes]:
-    from feeds.render import render
-
-    return lambda: render(spec, items, fmt, topic_titles=titles)
-
-
 def topic_titles(collection: Collection) -> dict[str, str]:
     """Topic slug -> Chinese title, for category labels."""
     return {ALL: "全部"} | {t.slug: t.title for t in collection.topics}
@@ -421,26 +422,48 @@ def feed_targets(
     size: Sizer | None = None,
     keys: Keys | None = None,
 ) -> list[Target]:
-    """Current feed (all formats) plus its RFC 5005 archive pages, for topics and tags.
+    """Current feed (all formats) plus its RFC 5005 archive pages, for topics and tags; the
+    formats of one page are adjacent (they render the same items).
 
-    With `keys`, each target's key digests its spec (links included), its items and the
-    topic titles: an archive page whose items and neighbours did not change keeps its key."""
+    With `keys`, each target's key digests what its spec is made of (links included), its
+    items and the topic titles: an archive page whose items and neighbours did not change
+    keeps its key. The spec itself is made when the file is rendered (a plan stays small)."""
     current, archives = archive_chunks(
         channel.items, config.feed_limit, config.feed_max_bytes, size
     )
     pages = [(None, current), *enumerate(archives, start=1)]
-    digests = [keys.items(chunk) for _, chunk in pages] if keys else []
-    titles_key = tuple(sorted(titles.items()))
+    head = (channel.kind, channel.key, channel.title, channel.description)
+    titles_key = tuple(sorted(titles.items())) if keys else ()
+    n_archives = len(archives)
     targets = []
-    for fmt in FORMATS:
-        for i, (n, chunk) in enumerate(pages):
-            spec = feed_spec(channel, config, fmt, archive=n, n_archives=len(archives))
+    for n, chunk in pages:
+        digests = keys.items(chunk) if keys else ()
+        when = feed_time(chunk)
+        for fmt in FORMATS:
             path = f"{channel.feed_base}.{fmt}" if n is None else archive_path(channel, n, fmt)
-            key = keys.key(path, spec, titles_key, digests[i]) if keys else None
-            targets.append(
-                Target(path, _render(spec, chunk, fmt, titles), feed_time(chunk), key=key)
+            key = (
+                keys.key(path, head, fmt, n, n_archives, config, titles_key, digests)
+                if keys
+                else None
             )
+            make = partial(_render_page, channel, config, fmt, n, n_archives, chunk, titles)
+            targets.append(Target(path, make, when, key=key))
     return targets
+
+
+def _render_page(
+    channel: Channel,
+    config: SiteConfig,
+    fmt: str,
+    n: int | None,
+    n_archives: int,
+    items: Sequence[Item],
+    titles: dict,
+) -> bytes:
+    from feeds.render import render
+
+    spec = feed_spec(channel, config, fmt, archive=n, n_archives=n_archives)
+    return render(spec, items, fmt, topic_titles=titles)
 
 
 def select_items(
@@ -564,7 +587,7 @@ def plan(collection: Collection, config: SiteConfig, keys: Keys | None = None) -
     last = newest(collection.items)
     titles = topic_titles(collection)
     targets: list[Target] = []
-    size = size_memo()
+    size = size_memo(collection.sizes)
     for chan in chans:
         targets.extend(feed_targets(chan, config, titles, size, keys))
     nav = tuple((c.key, c.title) for c in chans if c.kind == "topic")

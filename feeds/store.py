@@ -24,27 +24,34 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import sqlite3
+import sys
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 from feeds.errors import FeedsError
-from feeds.model import Article, Dropped, Page, Paragraph, Problem
+from feeds.model import CREDIT, HEADING, TEXT, Article, Dropped, Page, Paragraph, Problem
 
 SCHEMA_VERSION = 1
 DEFAULT_TIMEOUT = 10.0  # seconds to wait for another writer
 MATCH_JACCARD = 0.6
+BODY_CACHE = 8192  # article bodies a process keeps decoded (see Bodies)
 SHINGLE = 3
 
 # (primary topic, every matched topic, tags): what feeds.topics gives for an article
 Classes = tuple[str, tuple[str, ...], tuple[str, ...]]
+# What Store.load keeps of an article: shape(article, id, content hash, classes) -> article
+Shaper = Callable[[Article, str, str, Classes], Article]
 
 _WS = re.compile(r"\s+")
+_KINDS = {kind: kind for kind in (TEXT, HEADING, CREDIT)}  # one string object per kind
 _CORRUPT_CODES = {"SQLITE_CORRUPT", "SQLITE_NOTADB"}
 _LOCKED_CODES = {"SQLITE_BUSY", "SQLITE_LOCKED"}
 
@@ -204,6 +211,17 @@ def article_from(d: dict) -> Article:
     )
 
 
+def _article(d: dict) -> Article:
+    """article_from, sharing the strings that repeat across articles."""
+    d["source"] = sys.intern(d["source"])
+    d["paragraphs"] = [[t, _KINDS.get(k, k), n] for t, k, n in d["paragraphs"]]
+    return article_from(d)
+
+
+def _names(text: str) -> tuple[str, ...]:
+    return tuple(sys.intern(name) for name in json.loads(text))
+
+
 def page_meta(page: Page) -> dict:
     """Everything about a Page except its articles."""
     return {
@@ -237,6 +255,100 @@ def content_hash(a: Article) -> str:
         del d[key]
     d["paragraphs"] = [[t, k] for t, k, _ in d["paragraphs"]]
     return hashlib.sha256(json.dumps(d, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+
+
+# -- bodies read on use ----------------------------------------------------------------------
+
+
+class Bodies:
+    """Reads article bodies from a store file when they are used: what lets a large build
+    keep only article metadata in memory (feeds.build loads the archive this way).
+
+    Each process opens its own read-only connection (forked render processes included) and
+    keeps the last BODY_CACHE bodies. A body whose content hash differs from the one loaded
+    (another process saved the page since) raises StoreError: the build must run again.
+    """
+
+    def __init__(self, path: str | Path, cache: int = BODY_CACHE) -> None:
+        self.path = Path(path)
+        self.size = cache
+        self._pid = -1
+        self._db: sqlite3.Connection | None = None
+        self._cache: OrderedDict[str, tuple[Paragraph, ...]] = OrderedDict()
+        self.reads = 0  # bodies read from the file (for tests and benchmarks)
+
+    def paragraphs(self, article_id: str, digest: str) -> tuple[Paragraph, ...]:
+        cached = self._cache.get(article_id)
+        if cached is not None and os.getpid() == self._pid:
+            self._cache.move_to_end(article_id)
+            return cached
+        row = (
+            self._connection()
+            .execute("SELECT data, content_hash FROM articles WHERE id = ?", (article_id,))
+            .fetchone()
+        )
+        if row is None or row[1] != digest:
+            raise StoreError(
+                f"{self.path}: article {article_id} changed while the site was built "
+                "(another build saved its page); build again"
+            )
+        self.reads += 1
+        paras = _article(_unpack(row[0])).paragraphs
+        self._cache[article_id] = paras
+        if len(self._cache) > self.size:
+            self._cache.popitem(last=False)
+        return paras
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._db is None or self._pid != os.getpid():  # a forked child opens its own
+            self._cache.clear()
+            try:
+                uri = f"{self.path.resolve().as_uri()}?mode=ro"
+                self._db = sqlite3.connect(uri, uri=True, timeout=DEFAULT_TIMEOUT)
+            except sqlite3.Error as exc:
+                raise StoreError(f"{self.path}: cannot read article bodies ({exc})") from exc
+            self._pid = os.getpid()
+        return self._db
+
+    def __getstate__(self) -> dict:
+        return {"path": self.path, "size": self.size}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["path"], state["size"])
+
+
+class StoredBody(Sequence[Paragraph]):
+    """An article's paragraphs, read from the store when used (see Bodies). Its repr is the
+    stored content hash, which changes whenever anything a reader sees changes: site keys
+    (feeds.site.digest_memo) digest it instead of the text."""
+
+    __slots__ = ("_bodies", "_id", "_digest")
+
+    def __init__(self, bodies: Bodies, article_id: str, digest: str) -> None:
+        self._bodies, self._id, self._digest = bodies, article_id, digest
+
+    def _get(self) -> tuple[Paragraph, ...]:
+        return self._bodies.paragraphs(self._id, self._digest)
+
+    def __getitem__(self, index):  # noqa: ANN001, ANN204 - Sequence protocol
+        return self._get()[index]
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+    def __iter__(self) -> Iterator[Paragraph]:
+        return iter(self._get())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, StoredBody):
+            return self._digest == other._digest
+        return self._get() == other
+
+    def __hash__(self) -> int:
+        return hash(self._get())
+
+    def __repr__(self) -> str:
+        return f"StoredBody({self._digest})"
 
 
 # -- matching -------------------------------------------------------------------------------
@@ -547,9 +659,17 @@ class Store:
 
     # -- loading ----------------------------------------------------------------------------
 
-    def load(self) -> tuple[int, list[tuple[str, Page, list[Classes], list[Record]]]]:
+    def load(
+        self, shape: Shaper | None = None
+    ) -> tuple[int, list[tuple[str, Page, list[Classes], list[Record]]]]:
         """The generation and every present page (by path) with its articles' classes and
-        records, in page order: one consistent snapshot, even while another process writes."""
+        records, in page order: one consistent snapshot, even while another process writes.
+
+        `shape(article, id, content_hash, classes)`, when given, sees each article as it is
+        read and returns what the page keeps instead (feeds.build keeps the metadata and a
+        StoredBody). Strings that repeat across articles (topics, tags, sources, paragraph
+        kinds) are shared, not copied per article.
+        """
         with self.reading():
             generation = self.db.execute(
                 "SELECT value FROM meta WHERE key = 'generation'"
@@ -557,19 +677,24 @@ class Store:
             pages = self.db.execute(
                 "SELECT path, meta FROM pages WHERE present = 1 ORDER BY path"
             ).fetchall()
-            by_page: dict[str, list[tuple]] = {}
-            for row in self.db.execute(
-                "SELECT page, data, primary_topic, topics, tags, id, first_seen, last_changed "
-                "FROM articles WHERE present = 1 ORDER BY page, position"
-            ):
-                by_page.setdefault(row[0], []).append(row)
+            rows = self.db.execute(
+                "SELECT page, data, primary_topic, topics, tags, id, first_seen, last_changed, "
+                "content_hash FROM articles WHERE present = 1 ORDER BY page, position"
+            )
             out = []
+            row = next(rows, None)
             for path, meta in pages:
                 arts, classes, records = [], [], []
-                for _, data, primary, topics, tags, aid, first, last in by_page.pop(path, ()):
-                    arts.append(article_from(_unpack(data)))
-                    classes.append((primary, tuple(json.loads(topics)), tuple(json.loads(tags))))
+                while row is not None and row[0] < path:
+                    row = next(rows, None)  # articles of a page that is not present
+                while row is not None and row[0] == path:
+                    _, data, primary, topics, tags, aid, first, last, digest = row
+                    names = (sys.intern(primary), _names(topics), _names(tags))
+                    article = _article(_unpack(data))
+                    arts.append(article if shape is None else shape(article, aid, digest, names))
+                    classes.append(names)
                     records.append(Record(aid, _time(first), _time(last)))
+                    row = next(rows, None)
                 out.append((path, page_from(_unpack(meta), arts), classes, records))
         return int(generation[0]) if generation else 0, out
 

@@ -25,8 +25,9 @@ from feeds.build import (
     default_store_path,
 )
 from feeds.publish import publish
+from feeds.render import estimated_size
 from feeds.site import SiteConfig, plan
-from feeds.store import Store
+from feeds.store import Store, StoredBody, StoreError
 from feeds.topics import DEFAULT_PATH
 from feeds.web import create_app
 
@@ -154,6 +155,37 @@ def test_parallel_rendering_writes_the_serial_tree(tmp_path: Path, corpus_collec
     publish(targets, tmp_path / "one", workers=1)
     publish(targets, tmp_path / "two", workers=2)
     assert _tree(tmp_path / "one") == _tree(tmp_path / "two")
+
+
+def test_a_lean_collection_reads_bodies_from_the_store_and_renders_the_same_site(
+    tmp_path: Path, corpus_collection
+) -> None:
+    """A lean collection (what `feeds build` uses) keeps article metadata in memory and reads
+    paragraphs from the store when a file is rendered, in the forked renderers too: the site
+    is byte for byte the site of the collection that holds every body."""
+    store = tmp_path / "store.sqlite"
+    eager = collect(CORPUS, store=store)
+    lean, _ = collect_report(CORPUS, store=store, lean=True)
+    assert all(isinstance(it.article.paragraphs, StoredBody) for it in lean.items)
+    assert lean.items == eager.items  # a StoredBody equals the paragraphs it stands for
+    assert lean.sizes == {it.id: estimated_size(it) for it in eager.items}
+    config = SiteConfig(feed_limit=2)
+    targets = plan(lean, config)
+    assert len(targets) >= 400  # enough for the forked renderers
+    publish(plan(eager, config), tmp_path / "eager", workers=1)
+    publish(targets, tmp_path / "lean", workers=2)
+    assert _tree(tmp_path / "lean") == _tree(tmp_path / "eager")
+
+
+def test_a_body_changed_under_a_lean_collection_is_a_clear_error(tmp_path: Path) -> None:
+    seeds = _seeds(tmp_path, PAGES[:2])
+    store = tmp_path / "store.sqlite"
+    lean, _ = collect_report(seeds, store=store, lean=True)
+    item = lean.items[0]
+    with Store(store) as st, st.transaction():
+        st.db.execute("UPDATE articles SET content_hash = 'x' WHERE id = ?", (item.id,))
+    with pytest.raises(StoreError, match=f"article {item.id} changed while the site was built"):
+        list(item.article.paragraphs)
 
 
 # -- files on disk and on the web -----------------------------------------------------------

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -181,7 +182,7 @@ def test_ids_survive_an_edited_title_and_text_across_rebuilds(tmp_path: Path) ->
 
 def test_feeds_show_the_update_not_a_duplicate(tmp_path: Path, make_item) -> None:
     item = make_item(1)
-    updated = item.__class__(**{**item.__dict__, "updated": T2})
+    updated = replace(item, updated=T2)
     spec = FeedSpec(
         slug="all",
         title="t",
