@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from functools import cache, partial
 from importlib import resources
+from itertools import chain
 from urllib.parse import quote
 
 from feeds.model import Item
@@ -184,7 +185,9 @@ def _page_key(
     if keys is None:
         return None
     nav = tuple(common["titles"].items())
-    linked = tuple(sorted({t for it in items for t in it.tags} & common["tag_pages"]))
+    linked = tuple(
+        sorted(common["tag_pages"].intersection(chain.from_iterable(it.tags for it in items)))
+    )
     return keys.key(path, config, nav, keys.items(items), linked, *parts)
 
 

@@ -31,6 +31,9 @@ from feeds.site import Target, gzip_bytes
 # Compress these beside the originals for nginx `gzip_static` (text only; CSS included).
 GZIP_EXTENSIONS = ("rss", "atom", "json", "html", "opml", "css", "js", "svg")
 SERIAL_FILES_BELOW = 200  # files: below this, forked staging costs more than it saves
+# Targets go to render processes in runs of BLOCK, so neighbours (a feed page's three formats,
+# which show the same items) are rendered by one process, from its cache of article bodies.
+BLOCK = 48
 _TMP_MARK = ".tmp-"
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
@@ -91,6 +94,7 @@ def publish(
     try:
         os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes 0700; web servers must read it
         stager = _Stager(tmp, target, frozenset(gzip_extensions), manifest)
+        del manifest  # the stager's is the only reference (forked staging drops it)
         written, entries = _stage_all(targets, stager, worker_count(workers), progress)
         _sync(tmp)
         _swap(tmp, target)
@@ -157,7 +161,8 @@ def _write_manifest(path: Path, entries: dict[str, Entry]) -> None:
         return
     tmp = path.with_name(path.name + f".{os.getpid()}")
     try:
-        tmp.write_text(json.dumps({"version": 1, "files": entries}), encoding="utf-8")
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump({"version": 1, "files": entries}, fh)  # in chunks: no 20 MB string
         os.replace(tmp, path)
     except OSError:
         tmp.unlink(missing_ok=True)
@@ -238,11 +243,15 @@ def _stage_forked(
     pipes, procs = [], []
     for k in range(n):
         recv, send = ctx.Pipe(duplex=False)
-        proc = ctx.Process(target=_stage_child, args=(targets[k::n], stager, send, done, k))
+        share = [
+            t for b in range(k * BLOCK, len(targets), n * BLOCK) for t in targets[b : b + BLOCK]
+        ]
+        proc = ctx.Process(target=_stage_child, args=(share, stager, send, done, k))
         proc.start()
         send.close()
         pipes.append(recv)
         procs.append(proc)
+    stager.manifest.clear()  # the children have their copies: this process needs it no more
     written, entries, failure = 0, {}, None
     bar = progress_bar(None, len(targets), progress, "file")
     try:

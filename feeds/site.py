@@ -43,7 +43,6 @@ import gzip
 import hashlib
 import re
 import xml.etree.ElementTree as ET
-from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -182,17 +181,15 @@ def in_topic(item: Item, slug: str) -> bool:
 
 def tag_channels(collection: Collection, config: SiteConfig) -> list[Channel]:
     """Tags carried by at least `min_tag_articles` items, most frequent first, then by name."""
-    counts = Counter(tag for it in collection.items for tag in dict.fromkeys(it.tags))
-    tags = [t for t, n in counts.items() if n >= config.min_tag_articles and is_safe_tag(t)]
-    tags.sort(key=lambda t: (-counts[t], t))
+    by_tag: dict[str, list[Item]] = {}  # one pass over the items, in their order
+    for it in collection.items:
+        for tag in dict.fromkeys(it.tags):
+            by_tag.setdefault(tag, []).append(it)
+    tags = [t for t, its in by_tag.items() if len(its) >= config.min_tag_articles]
+    tags = [t for t in tags if is_safe_tag(t)]
+    tags.sort(key=lambda t: (-len(by_tag[t]), t))
     return [
-        Channel(
-            "tag",
-            tag,
-            tag,
-            f"{config.title}标签“{tag}”的文章",
-            tuple(it for it in collection.items if tag in it.tags),
-        )
+        Channel("tag", tag, tag, f"{config.title}标签“{tag}”的文章", tuple(by_tag[tag]))
         for tag in tags
     ]
 
@@ -210,18 +207,29 @@ Sizer = Callable[[Item], int]
 Digester = Callable[[Item], str]
 
 
-def digest_memo() -> Digester:
+class DigestMemo(dict):
     """A digest of everything an item shows (id, times, topics, tags, the whole article),
-    computed once per item object: the part of a target key that the item contributes."""
-    digests: dict[int, str] = {}
+    computed once per item object: the part of a target key that the item contributes.
+    Call it with an item; the dict maps id(item) -> digest (the collection keeps every item
+    alive while the memo is in use)."""
 
-    def digest(item: Item) -> str:
-        key = id(item)  # the collection keeps every item alive while the memo is in use
-        if key not in digests:
-            digests[key] = hashlib.blake2b(repr(item).encode(), digest_size=16).hexdigest()
-        return digests[key]
+    def __call__(self, item: Item) -> str:
+        key = id(item)
+        digest = self.get(key)
+        if digest is None:
+            digest = self[key] = hashlib.blake2b(repr(item).encode(), digest_size=16).hexdigest()
+        return digest
 
-    return digest
+    def joined(self, items: Sequence[Item]) -> str:
+        """The items' digests, concatenated in order."""
+        try:
+            return "".join(map(self.__getitem__, map(id, items)))  # all known: no Python loop
+        except KeyError:
+            return "".join(map(self, items))
+
+
+def digest_memo() -> Digester:
+    return DigestMemo()
 
 
 def target_key(salt: str, *parts: object) -> str:
@@ -242,8 +250,13 @@ class Keys:
     def key(self, *parts: object) -> str:
         return target_key(self.salt, *parts)
 
-    def items(self, items: Iterable[Item]) -> tuple[str, ...]:
-        return tuple(self.digest(it) for it in items)
+    def items(self, items: Sequence[Item]) -> str:
+        """One digest of the items' digests, in order."""
+        digest = self.digest
+        joined = (
+            digest.joined(items) if isinstance(digest, DigestMemo) else "".join(map(digest, items))
+        )
+        return hashlib.blake2b(joined.encode(), digest_size=20).hexdigest()
 
 
 def size_memo(known: Mapping[str, int] | None = None) -> Sizer:
