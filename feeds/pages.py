@@ -188,7 +188,7 @@ def _page_key(
     linked = tuple(
         sorted(common["tag_pages"].intersection(chain.from_iterable(it.tags for it in items)))
     )
-    return keys.key(path, config, nav, keys.items(items), linked, *parts)
+    return keys.key(path, config.digest, nav, keys.items(items), linked, *parts)
 
 
 def _index_page(
@@ -204,7 +204,7 @@ def _index_page(
     if keys is not None:
         chans = tuple((c.kind, c.key, c.title, c.description, len(c.items)) for c in tags)
         topics = tuple((c.key, c.title, c.description, len(c.items)) for c in common["topics"])
-        key = keys.key("index.html", config, topics, chans, keys.items(collection.items))
+        key = keys.key("index.html", config.digest, topics, chans, keys.items(collection.items))
     return Target(
         "index.html",
         lambda: render_html(

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import gc
 import json
 import multiprocessing
 import os
@@ -241,16 +242,24 @@ def _stage_forked(
     ctx = multiprocessing.get_context("fork")
     done = ctx.Array("q", n, lock=False)
     pipes, procs = [], []
-    for k in range(n):
-        recv, send = ctx.Pipe(duplex=False)
-        share = [
-            t for b in range(k * BLOCK, len(targets), n * BLOCK) for t in targets[b : b + BLOCK]
-        ]
-        proc = ctx.Process(target=_stage_child, args=(share, stager, send, done, k))
-        proc.start()
-        send.close()
-        pipes.append(recv)
-        procs.append(proc)
+    # Children share the parent's memory until they write to it: frozen objects are never
+    # visited by the children's garbage collector, so their pages stay shared.
+    gc.collect()
+    gc.freeze()
+    try:
+        for k in range(n):
+            recv, send = ctx.Pipe(duplex=False)
+            share = [
+                t for b in range(k * BLOCK, len(targets), n * BLOCK) for t in targets[b : b + BLOCK]
+            ]
+            proc = ctx.Process(target=_stage_child, args=(share, stager, send, done, k))
+            proc.start()
+            send.close()
+            pipes.append(recv)
+            procs.append(proc)
+    except BaseException:
+        gc.unfreeze()
+        raise
     stager.manifest.clear()  # the children have their copies: this process needs it no more
     written, entries, failure = 0, {}, None
     bar = progress_bar(None, len(targets), progress, "file")
@@ -275,6 +284,7 @@ def _stage_forked(
             if failure is not None and proc.is_alive():
                 proc.terminate()
             proc.join()
+        gc.unfreeze()  # only now: the parent's collector would unshare the pages too
         if bar is not None:
             bar.close()
     if failure is not None:

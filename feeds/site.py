@@ -46,7 +46,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import partial
+from functools import cached_property, partial
 from urllib.parse import quote, urlsplit
 
 from feeds.errors import ConfigError
@@ -105,6 +105,11 @@ class SiteConfig:
                 f"'tag:example.org,2024:', got {self.id_prefix!r}"
             )
         object.__setattr__(self, "base_url", url)
+
+    @cached_property
+    def digest(self) -> str:
+        """A digest of every setting, for target keys (cheaper than their repr each time)."""
+        return hashlib.blake2b(repr(self).encode(), digest_size=16).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -455,7 +460,7 @@ def feed_targets(
         for fmt in FORMATS:
             path = f"{channel.feed_base}.{fmt}" if n is None else archive_path(channel, n, fmt)
             key = (
-                keys.key(path, head, fmt, n, n_archives, config, titles_key, digests)
+                keys.key(path, head, fmt, n, n_archives, config.digest, titles_key, digests)
                 if keys
                 else None
             )
@@ -604,7 +609,7 @@ def plan(collection: Collection, config: SiteConfig, keys: Keys | None = None) -
     for chan in chans:
         targets.extend(feed_targets(chan, config, titles, size, keys))
     nav = tuple((c.key, c.title) for c in chans if c.kind == "topic")
-    opml_key = keys.key("feeds.opml", config, nav, last) if keys else None
+    opml_key = keys.key("feeds.opml", config.digest, nav, last) if keys else None
     targets.append(Target("feeds.opml", lambda: opml(chans, config), last, opml_key))
     targets.extend(html_targets(collection, config, chans, keys))
     targets.extend(static_targets(keys))
