@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import json
 import multiprocessing
 import os
 import sys
@@ -388,6 +389,7 @@ def _collect_stored(
                     st.touch(key, size, mtime_ns)
                 gone = st.retire(missing)
         new = changed = 0
+        shaper = _Lean(_store.Bodies(path)) if lean else None
         results = progress_bar(parse_files(todo, topics_path, workers), len(todo), progress, "page")
         for batch in _batches(results, SAVE_BATCH):
             with st.transaction():
@@ -395,7 +397,8 @@ def _collect_stored(
                     proposed = [article_id(a.source, a.title) for a in parsed.page.articles]
                     saved = st.save(parsed, proposed, engine, now)
                     new, changed, gone = new + saved.new, changed + saved.changed, gone + saved.gone
-        shaper = _Lean(_store.Bodies(path)) if lean else None
+                    if shaper is not None:  # its lean rows now, while the text is at hand
+                        st.keep(shaper.version, shaper.rows(parsed, saved))
         generation, stored = st.load(shaper)
     found = [(page, classes, records) for _, page, classes, records in stored]
     del stored
@@ -405,26 +408,60 @@ def _collect_stored(
 
 class _Lean:
     """Store.load's shaper for a lean collection: each article keeps its metadata and a
-    StoredBody; its summary and estimated feed size are taken while the text is at hand."""
+    StoredBody; its summary and estimated feed size are taken while the text is at hand and
+    kept in the store (`fresh`, by `version`), so the next load need not read the body."""
 
     def __init__(self, bodies: _store.Bodies) -> None:
         from feeds.group import summary
         from feeds.render import estimated_size
 
         self.bodies = bodies
+        self.version = lean_version()
         self.summaries: dict[int, str] = {}  # id(lean article) -> summary
         self.sizes: dict[str, int] = {}  # item id -> render.estimated_size
+        self.fresh: dict[str, tuple[str, str]] = {}  # id -> (content hash, JSON) to keep
         self._summary, self._size = summary, estimated_size
 
     def __call__(self, article: Article, article_id: str, digest: str, classes: Classes) -> Article:
+        kept = self._derive(article, article_id, classes)
+        self.fresh[article_id] = (digest, json.dumps(kept, ensure_ascii=False))
+        return self._keep(kept["article"], article_id, digest, kept["summary"], kept["size"])
+
+    def rows(self, parsed: Parsed, saved: _store.Saved) -> dict[str, tuple[str, str]]:
+        """The lean rows of a page just saved (id -> (content hash, JSON))."""
+        out = {}
+        for article, classes, aid, digest in zip(
+            parsed.page.articles, parsed.classes, saved.ids, saved.hashes, strict=True
+        ):
+            out[aid] = (digest, json.dumps(self._derive(article, aid, classes), ensure_ascii=False))
+        return out
+
+    def _derive(self, article: Article, article_id: str, classes: Classes) -> dict:
         text = self._summary(article)
         primary, topics, tags = classes
-        self.sizes[article_id] = self._size(
-            Item(article_id, article, primary, topics, tags, summary=text)
-        )
-        lean = replace(article, paragraphs=_store.StoredBody(self.bodies, article_id, digest))
-        self.summaries[id(lean)] = text
+        size = self._size(Item(article_id, article, primary, topics, tags, summary=text))
+        return {"article": _store.article_meta(article), "summary": text, "size": size}
+
+    def restore(self, text: str, article_id: str, digest: str, classes: Classes) -> Article:
+        kept = json.loads(text)
+        return self._keep(kept["article"], article_id, digest, kept["summary"], kept["size"])
+
+    def _keep(self, meta: dict, article_id: str, digest: str, summary: str, size: int) -> Article:
+        body = _store.StoredBody(self.bodies, article_id, digest)
+        lean = _store.article_from_meta(meta, body)
+        self.summaries[id(lean)] = summary
+        self.sizes[article_id] = size
         return lean
+
+
+def lean_version() -> str:
+    """Fingerprint of the code that makes a lean article's cached row (its metadata, summary
+    and feed size): rows made by another version are made again."""
+    digest = hashlib.sha256(b"feeds lean\n")
+    root = Path(__file__).resolve().parent
+    for name in ("model.py", "group.py", "render.py", "store.py", "build.py"):
+        digest.update(name.encode() + b"\0" + (root / name).read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
 
 
 def _changes(

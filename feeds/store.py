@@ -86,6 +86,17 @@ CREATE TABLE IF NOT EXISTS articles (
 CREATE INDEX IF NOT EXISTS articles_source ON articles (source);
 CREATE INDEX IF NOT EXISTS articles_page ON articles (page, present);
 """
+# A cache beside the archive: what a lean load keeps of each article (feeds.build), so that
+# loading does not decompress every body. A row is deleted whenever its article is saved,
+# and used only by the code version that wrote it.
+_LEAN_SCHEMA = """
+CREATE TABLE IF NOT EXISTS lean (
+    id TEXT PRIMARY KEY,        -- articles.id
+    content_hash TEXT NOT NULL, -- articles.content_hash when it was written
+    version TEXT NOT NULL,      -- of the code that wrote it
+    data TEXT NOT NULL          -- JSON, opaque to the store
+);
+"""
 
 
 def _statements(script: str) -> list[str]:
@@ -151,6 +162,8 @@ class Saved:
     new: int = 0
     changed: int = 0
     gone: int = 0
+    ids: tuple[str, ...] = ()  # of the page's articles, in page order
+    hashes: tuple[str, ...] = ()  # their content hashes
 
 
 # -- encoding -------------------------------------------------------------------------------
@@ -190,10 +203,13 @@ def article_dict(a: Article) -> dict:
     }
 
 
-def article_from(d: dict) -> Article:
+def article_from(d: dict, paragraphs: Sequence[Paragraph] | None = None) -> Article:
+    """The Article of article_dict data; `paragraphs` stand in for d["paragraphs"]."""
+    if paragraphs is None:
+        paragraphs = tuple(Paragraph(t, k, n) for t, k, n in d["paragraphs"])
     return Article(
         title=d["title"],
-        paragraphs=tuple(Paragraph(t, k, n) for t, k, n in d["paragraphs"]),
+        paragraphs=paragraphs,  # type: ignore[arg-type]
         pretitle=d["pretitle"],
         subtitle=d["subtitle"],
         column=d["column"],
@@ -220,6 +236,19 @@ def _article(d: dict) -> Article:
 
 def _names(text: str) -> tuple[str, ...]:
     return tuple(sys.intern(name) for name in json.loads(text))
+
+
+def article_meta(a: Article) -> dict:
+    """article_dict without the paragraphs."""
+    d = article_dict(a)
+    del d["paragraphs"]
+    return d
+
+
+def article_from_meta(d: dict, paragraphs: Sequence[Paragraph]) -> Article:
+    """article_from of an article_meta dict, with the given paragraphs."""
+    d["source"] = sys.intern(d["source"])
+    return article_from(d, paragraphs)
 
 
 def page_meta(page: Page) -> dict:
@@ -457,6 +486,10 @@ class Store:
         tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master")}
         if not {"meta", "pages", "articles"} <= tables:
             raise StoreCorrupt(f"{self.path}: not a feeds store (tables missing)")
+        if "lean" not in tables:  # added after format 1 first shipped: made on first use
+            with self.transaction():
+                for statement in _statements(_LEAN_SCHEMA):
+                    self.db.execute(statement)
 
     def close(self) -> None:
         self.db.close()
@@ -571,6 +604,7 @@ class Store:
         matched = match(old, articles, hashes)
         by_id = {o.id: o for o in old}
         saved = Saved()
+        ids: list[str] = []
         stamp = _iso(now)
         assigned: set[str] = set()
         for i, article in enumerate(articles):
@@ -588,6 +622,7 @@ class Store:
             )
             old_id = matched.get(i)
             if old_id is not None:
+                self.db.execute("DELETE FROM lean WHERE id = ?", (old_id,))
                 changed = by_id[old_id].content_hash != hashes[i]
                 self.db.execute(
                     "UPDATE articles SET source = ?, page = ?, position = ?, present = 1, "
@@ -598,8 +633,10 @@ class Store:
                 )
                 saved = Saved(saved.new, saved.changed + changed, saved.gone)
                 assigned.add(old_id)
+                ids.append(old_id)
             else:
                 new_id = self._free_id(proposed[i], assigned)
+                self.db.execute("DELETE FROM lean WHERE id = ?", (new_id,))
                 self.db.execute(
                     "INSERT INTO articles (source, page, position, title, content_hash, "
                     "primary_topic, topics, tags, data, id, present, first_seen, last_changed) "
@@ -608,6 +645,7 @@ class Store:
                 )
                 saved = Saved(saved.new + 1, saved.changed, saved.gone)
                 assigned.add(new_id)
+                ids.append(new_id)
         gone = [o.id for o in old if o.here and o.id not in assigned]
         for old_id in gone:
             self.db.execute("UPDATE articles SET present = 0 WHERE id = ?", (old_id,))
@@ -627,7 +665,7 @@ class Store:
         )
         self._bump("parses")
         self._bump("generation")
-        return Saved(saved.new, saved.changed, len(gone))
+        return Saved(saved.new, saved.changed, len(gone), tuple(ids), tuple(hashes))
 
     def _candidates(self, path: str, source: str) -> list[_Old]:
         """Articles a re-parsed page may continue: those of the same source file name that
@@ -667,9 +705,13 @@ class Store:
 
         `shape(article, id, content_hash, classes)`, when given, sees each article as it is
         read and returns what the page keeps instead (feeds.build keeps the metadata and a
-        StoredBody). Strings that repeat across articles (topics, tags, sources, paragraph
-        kinds) are shared, not copied per article.
+        StoredBody). A shaper with a `version` also keeps what it derived: `shape.fresh`
+        (id -> JSON text) is saved after loading, and the next load hands it back to
+        `shape.restore(text, id, content_hash, classes)` without reading the article's body.
+        Strings that repeat across articles (topics, tags, sources, paragraph kinds) are
+        shared, not copied per article.
         """
+        version = getattr(shape, "version", None)
         with self.reading():
             generation = self.db.execute(
                 "SELECT value FROM meta WHERE key = 'generation'"
@@ -678,8 +720,13 @@ class Store:
                 "SELECT path, meta FROM pages WHERE present = 1 ORDER BY path"
             ).fetchall()
             rows = self.db.execute(
-                "SELECT page, data, primary_topic, topics, tags, id, first_seen, last_changed, "
-                "content_hash FROM articles WHERE present = 1 ORDER BY page, position"
+                "SELECT a.page, a.primary_topic, a.topics, a.tags, a.id, a.first_seen, "
+                "a.last_changed, a.content_hash, l.data, "
+                "CASE WHEN l.data IS NULL THEN a.data END "
+                "FROM articles a LEFT JOIN lean l "
+                "ON l.id = a.id AND l.version = ? AND l.content_hash = a.content_hash "
+                "WHERE a.present = 1 ORDER BY a.page, a.position",
+                (version or "",),
             )
             out = []
             row = next(rows, None)
@@ -688,15 +735,48 @@ class Store:
                 while row is not None and row[0] < path:
                     row = next(rows, None)  # articles of a page that is not present
                 while row is not None and row[0] == path:
-                    _, data, primary, topics, tags, aid, first, last, digest = row
+                    _, primary, topics, tags, aid, first, last, digest, kept, data = row
                     names = (sys.intern(primary), _names(topics), _names(tags))
-                    article = _article(_unpack(data))
-                    arts.append(article if shape is None else shape(article, aid, digest, names))
+                    if kept is not None and shape is not None:
+                        arts.append(shape.restore(kept, aid, digest, names))  # type: ignore[attr-defined]
+                    else:
+                        if data is None:  # a lean row without a shaper to read it
+                            data = self._data(aid)
+                        article = _article(_unpack(data))
+                        arts.append(
+                            article if shape is None else shape(article, aid, digest, names)
+                        )
                     classes.append(names)
                     records.append(Record(aid, _time(first), _time(last)))
                     row = next(rows, None)
                 out.append((path, page_from(_unpack(meta), arts), classes, records))
+        fresh = getattr(shape, "fresh", None)
+        if version and fresh:
+            self._keep(version, fresh)
         return int(generation[0]) if generation else 0, out
+
+    def _data(self, article_id: str) -> bytes:
+        return self.db.execute("SELECT data FROM articles WHERE id = ?", (article_id,)).fetchone()[
+            0
+        ]
+
+    def keep(self, version: str, rows: dict[str, tuple[str, str]]) -> None:
+        """Save derived rows of a lean shaper (id -> (content hash, JSON); inside a
+        transaction): Store.load hands them back to a shaper of the same `version`."""
+        self.db.executemany(
+            "INSERT OR REPLACE INTO lean (id, content_hash, version, data) VALUES (?, ?, ?, ?)",
+            [(aid, digest, version, text) for aid, (digest, text) in rows.items()],
+        )
+
+    def _keep(self, version: str, fresh: dict[str, tuple[str, str]]) -> None:
+        """keep() after a load; a store another writer holds is left as it is (the rows are
+        a cache: the next load makes them again)."""
+        try:
+            with self.transaction():
+                self.keep(version, fresh)
+        except StoreLocked:
+            pass
+        fresh.clear()
 
     def records(self, path: str) -> list[Record]:
         """The present articles of one page, in page order."""

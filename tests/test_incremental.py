@@ -188,6 +188,47 @@ def test_a_body_changed_under_a_lean_collection_is_a_clear_error(tmp_path: Path)
         list(item.article.paragraphs)
 
 
+def test_a_lean_load_reads_no_article_data_once_its_rows_are_kept(tmp_path: Path) -> None:
+    """What a lean collection keeps of an article (metadata, summary, feed size) is saved
+    beside the article when its page is saved: loading again reads none of the articles'
+    data (here made unreadable), and gives the same items."""
+    seeds = _seeds(tmp_path, PAGES[:3])
+    store = tmp_path / "store.sqlite"
+    first, _ = collect_report(seeds, store=store, lean=True)
+    with Store(store) as st, st.transaction():
+        st.db.execute("UPDATE articles SET data = X'00'")  # not zlib: reading it would fail
+    again, stats = collect_report(seeds, store=store, lean=True)
+    assert stats.parsed == 0
+    assert [(it.id, it.article.title, it.summary, it.published) for it in again.items] == [
+        (it.id, it.article.title, it.summary, it.published) for it in first.items
+    ]
+    assert again.sizes == first.sizes and len(again.sizes) == len(again.items)
+
+
+def test_lean_rows_follow_edits_and_code_versions(tmp_path: Path, monkeypatch) -> None:
+    seeds = _seeds(tmp_path, PAGES[:2])
+    store = tmp_path / "store.sqlite"
+    collect_report(seeds, store=store, lean=True)
+    page = seeds / PAGES[0]
+    text = page.read_bytes().decode(page_encoding(page))
+    page.write_bytes(text.replace("。", "。新增的一句话。", 1).encode(page_encoding(page)))
+    lean, _ = collect_report(seeds, store=store, lean=True)
+    eager = collect(seeds, store=store)
+    assert [(it.id, it.summary) for it in lean.items] == [(it.id, it.summary) for it in eager.items]
+    assert any("新增的一句话" in it.summary for it in lean.items)
+    # rows written by another version of the code are made again from the articles' data
+    monkeypatch.setattr("feeds.build.lean_version", lambda: "another")
+    with Store(store) as st, st.transaction():
+        st.db.execute("UPDATE lean SET data = '{}'")  # unusable if it were read
+    again, _ = collect_report(seeds, store=store, lean=True)
+    assert [(it.id, it.summary) for it in again.items] == [
+        (it.id, it.summary) for it in eager.items
+    ]
+    with Store(store) as st:
+        versions = {v for (v,) in st.db.execute("SELECT version FROM lean")}
+    assert versions == {"another"}
+
+
 # -- files on disk and on the web -----------------------------------------------------------
 
 
