@@ -561,21 +561,37 @@ def build(
     progress: bool | None = False,
     now: datetime | None = None,
     warn: Warn | None = None,
+    on_collected: Callable[[tuple[Problem, ...]], None] | None = None,
 ) -> BuildReport:
     """The whole static export: collect (incrementally, with the store), render, publish.
 
     store: the archive file (default: default_store_path(seeds)). full: parse every page
     again (ids are still kept). workers: processes for parsing and rendering (default: all
     cores; 1: serial). A given `collection` is published as is (no collecting).
+    on_collected(problems) is called before anything is written (the CLI reports the
+    problems there, and --strict stops).
+
+    A build that would change nothing (no page changed since the site was published from
+    the same store, settings and code, and every file is as it was written) is known from
+    the site's manifest without loading the archive: see `unchanged_site`.
     """
     start = time.perf_counter()
     config = config or SiteConfig()
     stats = None
+    source = None
     if collection is None:
+        store_path = Path(store or default_store_path(seeds))
+        same = (
+            None if full else unchanged_site(seeds, Path(out_dir), config, topics_path, store_path)
+        )
+        if same is not None:
+            if on_collected is not None:
+                on_collected(same.problems)
+            return replace(same, seconds=time.perf_counter() - start)
         collection, stats = collect_report(
             seeds,
             topics_path,
-            store=store or default_store_path(seeds),
+            store=store_path,
             full=full,
             workers=workers,
             progress=progress,
@@ -583,7 +599,12 @@ def build(
             warn=warn,
             lean=True,
         )
-    targets, written = _publish(collection, Path(out_dir), config, workers, progress)
+        source = _source_key(seeds, config, topics_path, store_path, stats.generation)
+        if source is not None:
+            source |= _source_counts(collection)
+    if on_collected is not None:
+        on_collected(collection.problems)
+    targets, written = _publish(collection, Path(out_dir), config, workers, progress, source)
     return BuildReport(
         out=Path(out_dir),
         pages=len(collection.pages),
@@ -594,6 +615,82 @@ def build(
         written=written,
         collected=stats,
     )
+
+
+def _source_key(
+    seeds: Path, config: SiteConfig, topics_path: Path | None, store: Path, generation: int
+) -> dict | None:
+    """What a static site is made from: the seeds, the store (file, identity, generation),
+    the settings and every version of the code between them (None: no store to ask)."""
+    try:
+        with Store(store) as st:
+            identity = st.identity
+    except _store.StoreError:
+        return None
+    return {
+        "seeds": str(Path(seeds).resolve()),
+        "store": str(store.resolve()),
+        "store_id": identity,
+        "generation": generation,
+        "engine": engine_version(topics_path),
+        "lean": lean_version(),
+        "render": render_version(),
+        "config": config.digest,
+    }
+
+
+def _source_counts(collection: Collection) -> dict:
+    return {
+        "pages": len(collection.pages),
+        "articles": len(collection.items),
+        "problems": [p.to_json() for p in collection.problems],
+    }
+
+
+def unchanged_site(
+    seeds: Path, out_dir: Path, config: SiteConfig, topics_path: Path | None, store: Path
+) -> BuildReport | None:
+    """The report of a build that would change nothing, or None when it might change
+    something: every page file as the store last saw it, the store at the generation, the
+    settings and code versions the site in `out_dir` was published with (its manifest), and
+    every file of the site as it was written. Costs a stat per page and per file, not a load
+    of the archive."""
+    from feeds.publish import read_source, site_intact
+
+    seeds, store = Path(seeds), Path(store)
+    recorded = read_source(out_dir)
+    if recorded is None or not seeds.exists() or not store.exists():
+        return None
+    files = page_files(seeds)
+    try:
+        with Store(store) as st:
+            todo, touched, missing = _changes(st, files, engine_version(topics_path), False)
+            generation = st.generation
+    except _store.StoreError:
+        return None  # the full path reports it
+    if todo or touched or missing:
+        return None
+    expected = _source_key(seeds, config, topics_path, store, generation)
+    if expected is None or any(recorded.get(k) != v for k, v in expected.items()):
+        return None
+    if not site_intact(out_dir):
+        return None
+    try:
+        problems = tuple(
+            Problem(p["source"], p["message"], p["line"]) for p in recorded["problems"]
+        )
+        pages, articles = int(recorded["pages"]), int(recorded["articles"])
+        n_files = len(_read_files(out_dir))
+    except (KeyError, TypeError, ValueError):
+        return None
+    stats = CollectStats(len(files), 0, articles, 0, 0, 0, len(problems), generation)
+    return BuildReport(Path(out_dir), pages, articles, n_files, problems, 0.0, 0, stats)
+
+
+def _read_files(out_dir: Path) -> dict:
+    from feeds.publish import _manifest_path, _read_manifest
+
+    return _read_manifest(_manifest_path(out_dir))
 
 
 def publish_collection(
@@ -616,16 +713,17 @@ def _publish(
     config: SiteConfig,
     workers: int | None,
     progress: bool | None,
+    source: dict | None = None,
 ) -> tuple[list[Target], int]:
     """Plan with keys and publish, one writer at a time: builds and app workers sharing a
     site directory take turns (an flock on `.<site>.lock` beside it), and the one that comes
-    second finds its files current."""
+    second finds its files current. `source` goes into the manifest (see unchanged_site)."""
     targets = plan(collection, config, Keys(render_version()))
     parent = Path(os.path.abspath(out_dir)).parent
     parent.mkdir(parents=True, exist_ok=True)
     with open(parent / f".{out_dir.name}.lock", "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        written = publish(targets, out_dir, workers=workers, progress=progress)
+        written = publish(targets, out_dir, workers=workers, progress=progress, source=source)
     return targets, written
 
 

@@ -181,24 +181,30 @@ def build_cmd(
     """
     import time
 
-    from feeds.build import build, collect_report, default_store_path
+    from feeds.build import build, default_store_path
     from feeds.site import SiteConfig
 
     start = time.perf_counter()
     config = SiteConfig(base_url=base_url, id_prefix=id_prefix, feed_limit=limit, ttl_minutes=ttl)
-    collection, stats = collect_report(
+
+    def collected(problems) -> None:  # noqa: ANN001 - before anything is written
+        _report_problems(problems)
+        if strict and problems:
+            click.echo(f"{len(problems)} problems (--strict): {out} not written", err=True)
+            sys.exit(1)
+
+    report = build(
         seeds,
+        out,
+        config,
         topics_path,
         store=store_path or default_store_path(seeds),
         full=full,
         workers=workers,
         progress=None,
+        on_collected=collected,
     )
-    _report_problems(collection.problems)
-    if strict and collection.problems:
-        click.echo(f"{len(collection.problems)} problems (--strict): {out} not written", err=True)
-        sys.exit(1)
-    report = build(seeds, out, config, collection=collection, workers=workers, progress=None)
+    stats = report.collected
     click.echo(
         f"built {out}: {stats.pages} pages ({stats.parsed} parsed), {stats.articles} articles "
         f"({stats.new} new, {stats.changed} changed), {report.files} files "

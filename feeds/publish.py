@@ -68,6 +68,7 @@ def publish(
     gzip_extensions: Sequence[str] = GZIP_EXTENSIONS,
     workers: int | None = None,
     progress: bool | None = None,
+    source: Mapping[str, object] | None = None,
 ) -> int:
     """Render `targets` into a new directory and swap it in as `out_dir` in one step.
 
@@ -77,7 +78,8 @@ def publish(
     the manifest beside the site (`.<out>.manifest.json`) remembers keys and file identities.
     Text files get a `.gz` beside them. Large sites render on `workers` processes. Returns how
     many files were new or changed. Raises PublishError (an OSError) when the disk is full;
-    the previous site stays.
+    the previous site stays. `source` (JSON data: what the targets were made from) is kept in
+    the manifest for `read_source`.
     """
     # feeds.build imports this module at its top: its helpers are imported when called.
     from feeds.build import worker_count
@@ -90,6 +92,8 @@ def publish(
     manifest_path = parent / f".{out_dir.name}.manifest.json"
     manifest = _read_manifest(manifest_path)
     if _all_current(targets, target, frozenset(gzip_extensions), manifest):
+        if source is not None and source != read_source(out_dir):
+            _write_manifest(manifest_path, manifest, source)
         return 0  # every file is there with its key: nothing to render, link or swap
     tmp = Path(tempfile.mkdtemp(dir=parent, prefix=f".{out_dir.name}{_TMP_MARK}{os.getpid()}-"))
     try:
@@ -100,7 +104,7 @@ def publish(
         _sync(tmp)
         _swap(tmp, target)
         _fsync_dir(parent)
-        _write_manifest(manifest_path, entries)
+        _write_manifest(manifest_path, entries, source)
     except OSError as exc:
         if isinstance(exc, FeedsError) or exc.errno not in (
             errno.ENOSPC,
@@ -133,17 +137,45 @@ def _all_current(
         entry = manifest.get(target.path)
         if target.key is None or entry is None or entry[0] != target.key:
             return False
-    for target in targets:
-        rel = _safe_relative(target.path)
+    return _intact(site, gz, manifest)
+
+
+def _intact(site: Path, gz: frozenset[str], manifest: dict[str, Entry]) -> bool:
+    """Whether every file of the manifest (and its .gz) is there, unchanged since written."""
+    for path, entry in manifest.items():
+        rel = _safe_relative(path)
         try:
             st = os.stat(site / rel)
             if rel.suffix[1:] in gz:
                 os.stat(site / rel.with_name(rel.name + ".gz"))
         except OSError:
             return False
-        if (st.st_ino, st.st_size, st.st_mtime_ns) != tuple(manifest[target.path][1:]):
+        if (st.st_ino, st.st_size, st.st_mtime_ns) != tuple(entry[1:]):
             return False
     return True
+
+
+def _manifest_path(out_dir: Path) -> Path:
+    out_dir = Path(out_dir)
+    return out_dir.resolve().parent / f".{out_dir.name}.manifest.json"
+
+
+def read_source(out_dir: Path) -> dict | None:
+    """The `source` the site in `out_dir` was last published with (None: unknown)."""
+    try:
+        data = json.loads(_manifest_path(out_dir).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    source = data.get("source") if isinstance(data, dict) else None
+    return source if isinstance(source, dict) else None
+
+
+def site_intact(out_dir: Path, gzip_extensions: Sequence[str] = GZIP_EXTENSIONS) -> bool:
+    """Whether the site in `out_dir` is exactly what its manifest says was published: every
+    file there with the identity (inode, size, mtime) it was written with."""
+    target = Path(out_dir).resolve()
+    manifest = _read_manifest(_manifest_path(out_dir))
+    return bool(manifest) and _intact(target, frozenset(gzip_extensions), manifest)
 
 
 def _read_manifest(path: Path) -> dict[str, Entry]:
@@ -154,7 +186,9 @@ def _read_manifest(path: Path) -> dict[str, Entry]:
         return {}
 
 
-def _write_manifest(path: Path, entries: dict[str, Entry]) -> None:
+def _write_manifest(
+    path: Path, entries: dict[str, Entry], source: Mapping[str, object] | None = None
+) -> None:
     """Replace the manifest in one step. A stale one is harmless: entries are only trusted
     when the file still has the inode, size and mtime recorded."""
     if not entries:  # no keyed targets: no manifest (and none stale)
@@ -163,7 +197,9 @@ def _write_manifest(path: Path, entries: dict[str, Entry]) -> None:
     tmp = path.with_name(path.name + f".{os.getpid()}")
     try:
         with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump({"version": 1, "files": entries}, fh)  # in chunks: no 20 MB string
+            json.dump(
+                {"version": 1, "files": entries, "source": source}, fh
+            )  # in chunks: no 20 MB string
         os.replace(tmp, path)
     except OSError:
         tmp.unlink(missing_ok=True)

@@ -28,6 +28,7 @@ import os
 import re
 import sqlite3
 import sys
+import uuid
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -551,6 +552,21 @@ class Store:
             "ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + ?",
             (key, str(by), by),
         )
+
+    @property
+    def identity(self) -> str:
+        """A random id given to this store file once: a store rebuilt from the seeds (after
+        it was damaged) has another, though its generations count from the start again."""
+        with self._errors():
+            row = self.db.execute("SELECT value FROM meta WHERE key = 'id'").fetchone()
+        if row is None:
+            with self.transaction():
+                self.db.execute(
+                    "INSERT OR IGNORE INTO meta (key, value) VALUES ('id', ?)", (uuid.uuid4().hex,)
+                )
+            with self._errors():
+                row = self.db.execute("SELECT value FROM meta WHERE key = 'id'").fetchone()
+        return row[0]
 
     @property
     def generation(self) -> int:

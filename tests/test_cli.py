@@ -4,6 +4,7 @@ environment variables, one-line errors without tracebacks, and a real `feeds ser
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -17,6 +18,18 @@ from feeds.cli import cli
 from .conftest import SEEDS
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 8
+
+
+def _summary(stdout: str) -> dict[str, int]:
+    """The numbers of the build command's summary line."""
+    pattern = (
+        r"(?P<pages>\d+) pages \((?P<parsed>\d+) parsed\), (?P<articles>\d+) articles "
+        r"\((?P<new>\d+) new, (?P<changed>\d+) changed\), (?P<files>\d+) files "
+        r"\((?P<written>\d+) written\), (?P<problems>\d+) problems"
+    )
+    m = re.search(pattern, stdout)
+    assert m, stdout
+    return {k: int(v) for k, v in m.groupdict().items()}
 
 
 def _clean_env() -> dict[str, str]:
@@ -62,6 +75,27 @@ def test_build_reports_each_bad_file_once_and_builds_the_rest(
     articles = {p.stem for p in (out / "articles").glob("*.html")}
     assert articles == {it.id for it in seed_collection.items}
     assert feedparser.parse((out / "feeds" / "all.rss").read_bytes()).entries
+
+
+def test_a_rebuild_that_changes_nothing_reports_the_same_problems_and_counts(
+    runner, seeds_with_bad_files: Path, tmp_path: Path
+) -> None:
+    """The second build finds the site current without loading the archive (see
+    feeds.build.unchanged_site) and still says what the first said: the bad files, once
+    each, and the same counts; --strict still refuses."""
+    out = tmp_path / "site"
+    args = ["build", "--seeds", str(seeds_with_bad_files), "--out", str(out)]
+    first = runner.invoke(cli, args, env=_clean_env())
+    again = runner.invoke(cli, args, env=_clean_env())
+    assert first.exit_code == again.exit_code == 0, again.output
+    assert again.stderr == first.stderr and "photo.txt" in again.stderr
+    counts = [_summary(first.stdout), _summary(again.stdout)]
+    for name in ("pages", "articles", "files", "problems"):
+        assert counts[0][name] == counts[1][name] > 0, name
+    assert counts[0]["parsed"] == 3 and counts[0]["written"] > 0
+    assert counts[1]["parsed"] == counts[1]["new"] == counts[1]["written"] == 0
+    strict = runner.invoke(cli, [*args[:1], "--strict", *args[1:]], env=_clean_env())
+    assert strict.exit_code == 1 and "photo.txt" in strict.stderr
 
 
 def test_strict_exits_1_and_writes_nothing(

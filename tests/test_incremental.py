@@ -403,6 +403,56 @@ def test_keyed_incremental_builds_equal_a_fresh_build(tmp_path: Path) -> None:
     check("base-url", SiteConfig(feed_limit=3, base_url="https://news.example.org/qj"))
 
 
+def test_a_build_that_would_change_nothing_does_not_load_the_archive(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """With no page changed since the site was published from the same store, settings and
+    code, and every file as it was written, a build is done without collecting; any of
+    those differing sends it down the full path (which finds what to do)."""
+    import feeds.build as fb
+
+    seeds = _seeds(tmp_path, PAGES[:3])
+    store = tmp_path / "store.sqlite"
+    out = tmp_path / "site"
+    config = SiteConfig(feed_limit=3)
+    first = build(seeds, out, config, store=store)
+    before = _stats(out)
+    real = fb.collect_report
+    calls = []
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(fb, "collect_report", counting)
+    same = build(seeds, out, config, store=store)
+    assert calls == [] and same.written == 0
+    assert (same.pages, same.articles, same.files, same.problems) == (
+        first.pages,
+        first.articles,
+        first.files,
+        first.problems,
+    )
+    assert same.collected.parsed == 0 and same.collected.articles == first.articles
+    assert _stats(out) == before
+
+    build(seeds, out, SiteConfig(feed_limit=4), store=store)  # other settings
+    assert len(calls) == 1
+    build(seeds, out, SiteConfig(feed_limit=4), store=store)
+    assert len(calls) == 1
+    monkeypatch.setattr(fb, "render_version", lambda: "another renderer")
+    build(seeds, out, SiteConfig(feed_limit=4), store=store)  # other code
+    assert len(calls) == 2
+    _seeds(tmp_path, PAGES[3:4])  # a new page
+    build(seeds, out, SiteConfig(feed_limit=4), store=store)
+    assert len(calls) == 3
+    (out / "index.html").unlink()  # a damaged site
+    build(seeds, out, SiteConfig(feed_limit=4), store=store)
+    assert len(calls) == 4 and (out / "index.html").exists()
+    build(seeds, out, SiteConfig(feed_limit=4), store=tmp_path / "other.sqlite")  # other store
+    assert len(calls) == 5
+
+
 def test_a_rebuild_with_nothing_changed_still_repairs_a_damaged_site(tmp_path: Path) -> None:
     """The site is left alone only when every planned file is there as it was written: a
     deleted file, a deleted .gz or an edited file makes the build publish again."""
