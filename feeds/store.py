@@ -44,6 +44,7 @@ SCHEMA_VERSION = 1
 DEFAULT_TIMEOUT = 10.0  # seconds to wait for another writer
 MATCH_JACCARD = 0.6
 BODY_CACHE = 8192  # article bodies a process keeps decoded (see Bodies)
+KEEP_BATCH = 2048  # derived rows a load keeps in memory before saving them (see Store.load)
 SHINGLE = 3
 
 # (primary topic, every matched topic, tags): what feeds.topics gives for an article
@@ -235,8 +236,14 @@ def _article(d: dict) -> Article:
     return article_from(d)
 
 
-def _names(text: str) -> tuple[str, ...]:
-    return tuple(sys.intern(name) for name in json.loads(text))
+def _names(text: str, _seen: dict[str, tuple[str, ...]] = {}) -> tuple[str, ...]:  # noqa: B006
+    """A JSON list of topics or tags as a tuple; equal lists share one tuple (a memo)."""
+    names = _seen.get(text)
+    if names is None:
+        names = tuple(sys.intern(name) for name in json.loads(text))
+        if len(_seen) < 100_000:
+            _seen[text] = names
+    return names
 
 
 def article_meta(a: Article) -> dict:
@@ -728,6 +735,7 @@ class Store:
         shared, not copied per article.
         """
         version = getattr(shape, "version", None)
+        fresh = getattr(shape, "fresh", {})
         with self.reading():
             generation = self.db.execute(
                 "SELECT value FROM meta WHERE key = 'generation'"
@@ -766,7 +774,8 @@ class Store:
                     records.append(Record(aid, _time(first), _time(last)))
                     row = next(rows, None)
                 out.append((path, page_from(_unpack(meta), arts), classes, records))
-        fresh = getattr(shape, "fresh", None)
+                if version and len(fresh) >= KEEP_BATCH:
+                    self._keep(version, fresh, side=True)  # not all of them in memory at once
         if version and fresh:
             self._keep(version, fresh)
         return int(generation[0]) if generation else 0, out
@@ -784,9 +793,22 @@ class Store:
             [(aid, digest, version, text) for aid, (digest, text) in rows.items()],
         )
 
-    def _keep(self, version: str, fresh: dict[str, tuple[str, str]]) -> None:
-        """keep() after a load; a store another writer holds is left as it is (the rows are
-        a cache: the next load makes them again)."""
+    def _keep(self, version: str, fresh: dict[str, tuple[str, str]], side: bool = False) -> None:
+        """keep() during or after a load, then forget the rows. During a load (`side`) they
+        go through a second connection: in WAL mode one writer works beside a reader. A
+        store another writer holds is left as it is (the rows are a cache: the next load
+        makes them again)."""
+        if side:
+            try:
+                other = Store(self.path, timeout=0.1)
+            except StoreError:
+                fresh.clear()
+                return
+            try:
+                other._keep(version, fresh)
+            finally:
+                other.close()
+            return
         try:
             with self.transaction():
                 self.keep(version, fresh)

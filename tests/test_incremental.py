@@ -227,6 +227,16 @@ def test_lean_rows_follow_edits_and_code_versions(tmp_path: Path, monkeypatch) -
     with Store(store) as st:
         versions = {v for (v,) in st.db.execute("SELECT version FROM lean")}
     assert versions == {"another"}
+    # a load that remakes many rows saves them in batches as it goes (memory stays flat)
+    monkeypatch.setattr("feeds.store.KEEP_BATCH", 1)
+    monkeypatch.setattr("feeds.build.lean_version", lambda: "a third")
+    third, _ = collect_report(seeds, store=store, lean=True)
+    assert [(it.id, it.summary) for it in third.items] == [
+        (it.id, it.summary) for it in eager.items
+    ]
+    with Store(store) as st:
+        rows = st.db.execute("SELECT version, COUNT(*) FROM lean GROUP BY version").fetchall()
+    assert dict(rows)["a third"] == len(third.items)
 
 
 # -- files on disk and on the web -----------------------------------------------------------
