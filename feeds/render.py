@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import quote
 
+from feedgen.entry import FeedEntry
 from feedgen.ext.base import BaseExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
@@ -295,7 +296,7 @@ def _add_entry(
     when: EntryTime,
     fmt: str,
     topic_titles: Mapping[str, str],
-) -> None:
+) -> FeedEntry:
     article = item.article
     entry = fg.add_entry(order="append")
     entry.id(item_guid(spec, item))  # also the RSS guid, isPermaLink="false"
@@ -325,15 +326,54 @@ def _add_entry(
     # so `<script>` in a summary stays text; Atom says the same explicitly with type="html".
     entry.summary(html.escape(_summary(item)), type="html")
     entry.content(content_html(article), type="html")
+    return entry
+
+
+class EntryMemo:
+    """Feed entries made once and added to every document that shows them: an item is in
+    its topic feeds, `all` and its tag feeds, each an RSS and an Atom document. A memo
+    belongs to one site plan (its items stay alive, so id(item) is a stable key) and keeps
+    the last `size` entries of each format."""
+
+    def __init__(self, size: int = 2048) -> None:
+        self.size = size
+        self._entries: dict[tuple, object] = {}
+        self.hits = 0
+
+    def get(self, key: tuple) -> object | None:
+        entry = self._entries.get(key)
+        if entry is not None:
+            self.hits += 1
+        return entry
+
+    def put(self, key: tuple, entry: object) -> None:
+        if len(self._entries) >= 2 * self.size:
+            for old in list(self._entries)[: self.size]:  # the oldest half
+                del self._entries[old]
+        self._entries[key] = entry
 
 
 def _render_xml(
-    spec: FeedSpec, items: Sequence[Item], fmt: str, topic_titles: Mapping[str, str]
+    spec: FeedSpec,
+    items: Sequence[Item],
+    fmt: str,
+    topic_titles: Mapping[str, str],
+    memo: EntryMemo | None = None,
 ) -> bytes:
     times = entry_times(items)
     fg = _generator(spec, fmt, times)
     for item, when in zip(items, times, strict=True):
-        _add_entry(fg, spec, item, when, fmt, topic_titles)
+        if memo is None:
+            _add_entry(fg, spec, item, when, fmt, topic_titles)
+            continue
+        # everything an entry shows: the item, its times here, and the spec's id prefix and
+        # site URL (the rest of the spec is the document's)
+        key = (id(item), fmt, when, spec.id_prefix, spec.site_url, id(topic_titles))
+        entry = memo.get(key)
+        if entry is None:
+            memo.put(key, _add_entry(fg, spec, item, when, fmt, topic_titles))
+        else:
+            fg.add_entry(entry, order="append")
     if fmt == "rss":
         return fg.rss_str(pretty=True)
     return fg.atom_str(pretty=True)
@@ -394,15 +434,17 @@ def render(
     fmt: str,
     *,
     topic_titles: Mapping[str, str] | None = None,
+    memo: EntryMemo | None = None,
 ) -> bytes:
     """One feed document as UTF-8 bytes. fmt: "rss", "atom" or "json".
 
     Items are rendered in the order given (newest first is the caller's job). topic_titles
     maps topic slugs to Chinese names for category labels; without it the slug is used.
+    `memo` reuses RSS and Atom entries across the documents of one site (see EntryMemo).
     """
     titles = topic_titles or {}
     if fmt == "json":
         return _render_json(spec, items, titles)
     if fmt in ("rss", "atom"):
-        return _render_xml(spec, items, fmt, titles)
+        return _render_xml(spec, items, fmt, titles, memo)
     raise ValueError(f"unknown feed format {fmt!r}: expected one of {sorted(MEDIA_TYPES)}")

@@ -45,7 +45,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cached_property, partial
 from urllib.parse import quote, urlsplit
 
@@ -439,6 +439,7 @@ def feed_targets(
     titles: dict,
     size: Sizer | None = None,
     keys: Keys | None = None,
+    memo: object | None = None,
 ) -> list[Target]:
     """Current feed (all formats) plus its RFC 5005 archive pages, for topics and tags; the
     formats of one page are adjacent (they render the same items).
@@ -464,7 +465,7 @@ def feed_targets(
                 if keys
                 else None
             )
-            make = partial(_render_page, channel, config, fmt, n, n_archives, chunk, titles)
+            make = partial(_render_page, channel, config, fmt, n, n_archives, chunk, titles, memo)
             targets.append(Target(path, make, when, key=key))
     return targets
 
@@ -477,11 +478,12 @@ def _render_page(
     n_archives: int,
     items: Sequence[Item],
     titles: dict,
+    memo: object | None = None,
 ) -> bytes:
     from feeds.render import render
 
     spec = feed_spec(channel, config, fmt, archive=n, n_archives=n_archives)
-    return render(spec, items, fmt, topic_titles=titles)
+    return render(spec, items, fmt, topic_titles=titles, memo=memo)  # type: ignore[arg-type]
 
 
 def select_items(
@@ -593,7 +595,7 @@ def opml(chans: Sequence[Channel], config: SiteConfig) -> bytes:
 
 
 def plan(collection: Collection, config: SiteConfig, keys: Keys | None = None) -> list[Target]:
-    """Every file of the site, not yet rendered, in a deterministic order.
+    """Every file of the site, not yet rendered, in a deterministic order (newest first).
 
     With `keys` (the static export), feeds, listing and article pages carry a key: a digest
     of everything they show, so feeds.publish skips rendering those whose key is unchanged."""
@@ -606,13 +608,21 @@ def plan(collection: Collection, config: SiteConfig, keys: Keys | None = None) -
     titles = topic_titles(collection)
     targets: list[Target] = []
     size = size_memo(collection.sizes)
+    from feeds.render import EntryMemo
+
+    memo = EntryMemo()
     for chan in chans:
-        targets.extend(feed_targets(chan, config, titles, size, keys))
+        targets.extend(feed_targets(chan, config, titles, size, keys, memo))
     nav = tuple((c.key, c.title) for c in chans if c.kind == "topic")
     opml_key = keys.key("feeds.opml", config.digest, nav, last) if keys else None
     targets.append(Target("feeds.opml", lambda: opml(chans, config), last, opml_key))
     targets.extend(html_targets(collection, config, chans, keys))
     targets.extend(static_targets(keys))
+    # Newest first, across channels: the documents that show an item (its feeds, archive and
+    # listing pages, its article page) are made close together, while its feed entries and
+    # body are still in the memos (EntryMemo, feeds.store.Bodies). Stable: deterministic.
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    targets.sort(key=lambda t: t.modified or epoch, reverse=True)
     return targets
 
 

@@ -573,3 +573,20 @@ def test_media_types():
         "atom": "application/atom+xml; charset=utf-8",
         "json": "application/feed+json; charset=utf-8",
     }
+
+
+def test_entries_shared_across_feed_documents_render_the_same_bytes(corpus_collection) -> None:
+    """A site plan makes each RSS/Atom entry once and adds it to every document that shows
+    it (render.EntryMemo): every document is byte for byte what it is without the memo."""
+    from feeds.site import SiteConfig, _render_page, plan
+
+    feeds = [
+        t
+        for t in plan(corpus_collection, SiteConfig(feed_limit=3))
+        if t.path.endswith((".rss", ".atom"))
+    ]
+    shared = {t.path: t.make() for t in feeds}
+    memo = feeds[0].make.args[-1]
+    assert memo.hits > len(feeds)  # entries were reused, many times
+    alone = {t.path: _render_page(*t.make.args[:-1], None) for t in feeds}
+    assert shared == alone
