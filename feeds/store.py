@@ -428,6 +428,8 @@ def match(old: Sequence[_Old], new: Sequence[Article], hashes: Sequence[str]) ->
     Jaccard >= MATCH_JACCARD; pairs are taken best first (same content, then same title, then
     body overlap; ties: nearest position), each article at most once.
     """
+    if not old:
+        return {}  # a page seen for the first time: nothing to continue
     bodies = [shingles(a.body) for a in new]
     pairs = []
     for i, article in enumerate(new):
