@@ -9,8 +9,12 @@ from dataclasses import dataclass
 
 from feeds.chars import CJK, SENTENCE_END, SPACE
 
-# Time words that stand where a name could (通讯员 刘晓东 近日，…) are never names.
-_NOT_NAME = "近日|日前|昨日|今日|今天|昨天|近期|目前|当天|此前|近来|连日|上午|下午|晚上|今年|去年"
+# Time words that stand where a name could (通讯员 刘晓东 近日，…) are never names, nor are
+# the words of a sidebar label (记者手记, 记者观察, 记者调查: a heading, not a byline).
+_NOT_NAME = (
+    "近日|日前|昨日|今日|今天|昨天|近期|目前|当天|此前|近来|连日|上午|下午|晚上|今年|去年"
+    "|手记|札记|观察|调查|探访|走访|感言|随笔|点评|眼中|视角|一线|现场"
+)
 NAME = rf"(?!(?:{_NOT_NAME}))[{CJK}·•]{{2,4}}"
 
 # Longest first: 本报记者 before 记者.
@@ -34,6 +38,11 @@ ROLE_WORDS = (
     "摄影",
 )
 _ROLE = "|".join(ROLE_WORDS)
+# Typographic marks a byline line may open with: a bullet (■本报记者 X) and the 文/图 tag
+# (文/图 本报记者 X: the writer also took the photos; 文/记者 X 图/通讯员 Y).
+_BULLETS = "■□●○◆◇▲△▼★☆◎"
+_TAG = r"(?:文|图|摄影|摄)(?:[/／](?:文|图|摄影|摄))?[/／：:]?"
+_MARK = rf"(?:[{_BULLETS}][{SPACE}]*)?(?:{_TAG}[{SPACE}]*(?=(?:{_ROLE}|本报)))?"
 CREDIT_SUFFIXES = (
     "报道",
     "文/摄",
@@ -50,19 +59,25 @@ CREDIT_SUFFIXES = (
 )
 _SUFFIX = "|".join(re.escape(s) for s in CREDIT_SUFFIXES)
 
+# Another outlet's dateline: 衢江新闻网讯, 衢州日报讯, 浙江在线客户端讯, 新华社杭州11月3日电.
+_OUTLET = rf"[{CJK}A-Za-z]{{1,10}}?(?:新闻网|网|客户端|APP|日报|晚报|早报|报|融媒|电视台|之声)"
+_AFTER_OUTLET = rf"(?=[{SPACE}(（，,:：\d]|$|近日|日前|近期|昨|今|{_ROLE})"
 _LEAD = re.compile(
-    rf"^(?P<lead>本报讯|本报(?P<place>[{CJK}]{{0,6}}?)(?P<md>\d{{1,2}}月\d{{1,2}}日)?(?:电|讯)(?!员)"
-    rf"|(?:新华社|中新社)[{CJK}]{{0,6}}\d{{1,2}}月\d{{1,2}}日电)"
+    rf"^(?P<lead>(?:[{_BULLETS}][{SPACE}]*)?(?:本报讯"
+    rf"|本报(?P<place>[{CJK}]{{0,6}}?)(?P<md>\d{{1,2}}月\d{{1,2}}日)?(?:电|讯)(?!员)"
+    rf"|(?:新华社|中新社)(?P<xmd>[{CJK}]{{0,6}}\d{{1,2}}月\d{{1,2}}日)?电"
+    rf"|{_OUTLET}(?P<omd>[{CJK}]{{0,6}}?\d{{1,2}}月\d{{1,2}}日电|(?:[{CJK}]{{0,6}}?"
+    rf"\d{{1,2}}月\d{{1,2}}日)?讯(?!员)){_AFTER_OUTLET}))"
 )
 _PAREN = re.compile(r"^[(（](?P<credit>[^()（）]{1,80})[)）]")
 _REPORTED = re.compile(rf"^(?P<credit>(?:{_ROLE})[^，,。:：()（）]{{1,40}}?)报道")
 _ROLE_RUN = re.compile(
-    rf"^(?P<credit>(?:(?:{_ROLE})[{SPACE}:：]*{NAME}(?:[{SPACE}、]+{NAME})*[{SPACE}]*)+)"
+    rf"^(?P<credit>(?:{_MARK}(?:{_ROLE})[{SPACE}:：]*{NAME}(?:[{SPACE}、]+{NAME})*[{SPACE}]*)+)"
     rf"(?=$|[{SPACE}\d，,。])"
 )
 # A unit that is nothing but a credit: (记者 陈一鸣 通讯员 余晨光), 记者 黄子轩, 通讯员 A B.
 _CREDIT_ONLY = re.compile(
-    rf"^[(（]?[{SPACE}]*(?:(?:{_ROLE})[{SPACE}:：]*{NAME}"
+    rf"^[(（]?[{SPACE}]*(?:{_MARK}(?:{_ROLE})[{SPACE}:：]*{NAME}"
     rf"(?:[{SPACE}、]+(?:{NAME}|{_SUFFIX}))*[{SPACE}]*)+[)）]?$"
 )
 # A credit at the end of a paragraph: "… 记者 毛嘉伟 文 俞佳琪 摄" or "…。（记者 X 通讯员 Y）".
@@ -149,7 +164,7 @@ def split_byline(text: str) -> Byline:
     m = _LEAD.match(text)
     if m:
         pos = m.end()
-        md = _MONTH_DAY.match(m["md"] or "")
+        md = _MONTH_DAY.search(m["md"] or m["xmd"] or m["omd"] or "")
         if md:
             month_day = (int(md[1]), int(md[2]))
     elif src := _SOURCE.match(text):
@@ -169,6 +184,22 @@ def split_byline(text: str) -> Byline:
     return Byline(text[:pos].strip(SPACE), credit, month_day, text[pos:].strip(SPACE))
 
 
+# A commentary (短评, 评论) or brief signed with the writer's bare name in brackets after its
+# last sentence: …“荣誉账本”。（叶思远）. Editorial notes in brackets are not names.
+_SIGNATURE = re.compile(
+    rf"(?<=[{SENTENCE_END}])[{SPACE}]*(?P<credit>[(（][{SPACE}]*{NAME}[{SPACE}]*[)）])$"
+)
+_NOT_SIGNATURE = re.compile(r"完|待续|删节|节选|摘编|摘录|有改动|选登|续|同上|下同|图略|略")
+
+
+def signature(text: str) -> tuple[str, str] | None:
+    """(text without it, signature) when a paragraph ends with a bracketed bare name."""
+    m = _SIGNATURE.search(text.rstrip(SPACE))
+    if not m or m.start() == 0 or _NOT_SIGNATURE.search(m["credit"]):
+        return None
+    return text[: m.start()].rstrip(SPACE), m["credit"]
+
+
 def trailing_credit(text: str) -> tuple[str, str] | None:
     """(text without it, credit) when a paragraph ends with a credit; else None."""
     m = _TRAILING.search(text)
@@ -181,7 +212,7 @@ def names(credits: list[str]) -> list[str]:
     """Every person named in credit strings, in order, without role words or duplicates."""
     out: list[str] = []
     for credit in credits:
-        for token in re.split(rf"[{SPACE}、，,/()（）:：]+", credit):
+        for token in re.split(rf"[{SPACE}{_BULLETS}、，,/／()（）:：]+", credit):
             token = _strip_roles(token.strip())
             if token in CREDIT_SUFFIXES or token in ROLE_WORDS:
                 continue

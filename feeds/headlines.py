@@ -19,7 +19,8 @@ _FRAGMENT = re.compile(
     rf"^(?![一二三四五六七八九十0-9][、.．])[{CJK}A-Za-z0-9%][、，,。；;：:”’）)]|^[”’）)、，,。；;%]"
 )
 _DATE_START = re.compile(
-    r"^(?:(?:19|20)\d{2}年)?\d{1,2}月\d{1,2}日|^(日前|近日|近期|昨日|昨天|前不久)"
+    r"^(?:(?:19|20)\d{2}年)?\d{1,2}月\d{1,2}日|^\d{1,2}日(?![内前后])"
+    r"|^(日前|近日|近期|昨日|昨天|前不久)|^[上本](?:周|星期)[一二三四五六日天]"
 )
 _NOT_WORD = re.compile(rf"[^{CJK}A-Za-z0-9]+")
 # A headline part that ends in a verb awaiting its object (研究部署, 传达学习近期, 全力冲刺).
@@ -37,6 +38,27 @@ def is_fragment(text: str) -> bool:
 def starts_with_date(text: str) -> bool:
     """Text opening with a dateline: 3月5日, 2024年3月5日, 日前, 近日, 昨日."""
     return bool(_DATE_START.match(text.strip(SPACE)))
+
+
+# A brief in a 短讯/简讯 box with its title run in before the text, after a bullet and ended
+# by a full-width space (or two spaces): ●区文化馆举办培训班　日前，区文化馆…
+_RUN_IN = re.compile(
+    r"^(?P<bullet>[●■◆▲★□○◇◎])[ \u3000]*(?P<title>\S{4,30}?)(?:\u3000+|  +)(?P<rest>\S.*)$"
+)
+
+
+def run_in(text: str) -> tuple[str, str, str] | None:
+    """(bullet, title, text) of a brief whose title is run in before its text; else None.
+    The text must read as running text (a sentence), not as a 导读 entry (…　2版)."""
+    m = _RUN_IN.match(text.strip(SPACE))
+    if not m:
+        return None
+    title, rest = m["title"], m["rest"].strip(SPACE)
+    if not is_headline_like(title) or len(rest) < 8 or is_headline_like(rest):
+        return None
+    if not re.search(r"[，,。；;]", rest):
+        return None
+    return m["bullet"], title, rest
 
 
 def is_headline_like(text: str) -> bool:
@@ -107,6 +129,20 @@ def speech_subtitle(text: str) -> bool:
     return len(parts) >= 2 and sum(bool(_SPEECH.search(p)) for p in parts) >= 2
 
 
+_MARKED = "【[〖［■□●◆◇▲★☆"  # a column banner's brackets or bullet: 【基层动态】, ■ 民生关注
+
+
+# The label of a box or a kind of item (简讯, 短评, 图片新闻): a column, never a 引题.
+_SECTION_LABEL = re.compile(
+    r"^[■□●◆▲★【\[〖]?\s*(?:简\s*讯|短\s*讯|快\s*讯|短\s*评|图片新闻|编\s*后|新闻链接|链\s*接)\s*[】\]〗]?$"
+)
+
+
+def section_label(text: str) -> bool:
+    """A box or item-kind label: 简　讯, 短评, ■图片新闻, 【短讯】."""
+    return bool(_SECTION_LABEL.match(text.strip(SPACE)))
+
+
 def column_shaped(text: str) -> bool:
     """A column banner (栏目) is two or more short slogans: 奋战一季度 冲刺开门红."""
     parts = text.split()
@@ -126,6 +162,19 @@ def _wrapped_title(upper: str, lower: str, lead: str) -> bool:
     return 2 <= len(lower) < len(upper) and upper[-2:] + lower[:2] in lead
 
 
+# A meeting headline in two decks: the meeting (区委常委会召开会议) over its agenda (研究部署…).
+_MEETING_HELD = re.compile(r"(?:召开|举行)(?:\S{0,4}会议)?$|会议?召开$")
+_AGENDA = re.compile(r"^(?:研究|部署|传达|学习|听取|审议|专题|动员|总结|分析|通报|谋划|推进)")
+
+
+def _meeting_decks(upper: str, lower: str) -> bool:
+    """The upper line reports a meeting held, the lower what it dealt with: one title, never
+    引题 + 主题 (a 引题 is a slogan, it does not say that a meeting was held)."""
+    return bool(_MEETING_HELD.search(upper.strip(SPACE))) and bool(
+        _AGENDA.match(lower.strip(SPACE))
+    )
+
+
 def assign_roles(
     texts: list[str], first_on_page: bool, lead: str = ""
 ) -> tuple[dict[str, str], list[int]]:
@@ -138,6 +187,7 @@ def assign_roles(
     the first headline run of a page, is the page's banner headline.
     """
     texts = list(texts)
+    dashed = any(t[:1] in DASHES for t in texts[1:])
     roles: dict[str, str] = {}
     subtitle: list[str] = []
     pretitle: list[str] = []
@@ -152,15 +202,27 @@ def assign_roles(
         else:
             plain.append(i)
     banners: list[int] = []
-    while len(plain) >= 2 and _wrapped_title(texts[plain[-2]], texts[plain[-1]], lead):
-        last = plain.pop()
-        texts[plain[-1]] = texts[plain[-1]].rstrip(SPACE) + texts[last].lstrip(SPACE)
+    while len(plain) >= 2:
+        upper, lower = texts[plain[-2]], texts[plain[-1]]
+        if _wrapped_title(upper, lower, lead):
+            gap = ""
+        elif _meeting_decks(upper, lower):
+            gap = " "
+        else:
+            break
+        plain.pop()
+        texts[plain[-1]] = upper.rstrip(SPACE) + gap + lower.lstrip(SPACE)
     if plain:
         *above, title = plain
         roles["title"] = texts[title]
         if above and not pretitle:
             near = above.pop()
-            roles["column" if column_shaped(texts[near]) else "pretitle"] = texts[near]
+            # Over a title with a ——subtitle, a slogan pair is the 引题 of a three-deck
+            # headline (引题 / 主题 / ——副题), not a column banner.
+            column = section_label(texts[near]) or (
+                column_shaped(texts[near]) and (not dashed or texts[near][:1] in _MARKED)
+            )
+            roles["column" if column else "pretitle"] = texts[near]
         if above and first_on_page:
             banners.append(above.pop(0))
         if above:

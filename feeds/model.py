@@ -36,7 +36,8 @@ class Dropped:
 
     reason is one of: header, footer, dateline (issue date line), masthead, banner,
     jump (下转/上接 marker), notice (a 公告/启事 block: a notice or an ad, not news),
-    unassigned (text before the first article that belongs nowhere).
+    bullet (the ● or ■ opening a run-in 短讯 item), unassigned (text before the first article
+    that belongs nowhere).
     """
 
     line: int
@@ -79,7 +80,7 @@ class Article:
     date: date | None = None
     # How `date` was obtained: dateline (本报讯…3月4日 / 本报衢州5月14日讯), text (a date
     # opening the first paragraph), recent (日前/近日 -> issue date), yesterday (昨日),
-    # or None when unknown.
+    # weekday (上周五/本周三/周一, counted from the issue's week), or None when unknown.
     date_source: str | None = None
     continued: bool = False  # the beginning is missing (上接 / starts mid-sentence)
     source: str = ""  # file name of the page

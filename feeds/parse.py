@@ -38,6 +38,7 @@ class Unit:
     indented: bool = False
     jump_in: bool = False  # started with (上接第N版)
     jump_out: bool = False  # ended with (下转第N版): nothing after it on this page continues it
+    run_in: bool = False  # a brief's title run in before its text (●标题　正文)
 
     @property
     def bare(self) -> str:
@@ -114,7 +115,7 @@ class _Draft:
         if self.jumped_out or not self.paragraphs or self.paragraphs[-1].kind != TEXT:
             return False
         text = self.paragraphs[-1].text
-        return not ends_sentence(text) and not bylines.trailing_credit(text)
+        return not (ends_sentence(text) or bylines.trailing_credit(text) or bylines.signature(text))
 
 
 class _Parser:
@@ -142,12 +143,14 @@ class _Parser:
         out: list[tuple[int, str]] = []
         top = True  # still above the first line of text
         masthead = furniture.masthead_line(self.lines)
+        last = max((n for n, ln in enumerate(self.lines, 1) if ln.strip(SPACE)), default=0)
         for number, raw in enumerate(self.lines, 1):
             bare = raw.strip(SPACE)
             if not bare:
                 continue
             kind = furniture.Furniture("masthead") if number == masthead else None
-            alone = not self._text_at(number - 1) and not self._text_at(number + 1)
+            # alone in a page-break gap, or the last line of the page (a page number there)
+            alone = number == last or not (self._text_at(number - 1) or self._text_at(number + 1))
             kind = kind or furniture.classify(bare, top, alone)
             if kind:
                 self.dropped.append(Dropped(number, bare, kind.reason))
@@ -197,6 +200,7 @@ class _Parser:
                 and (
                     not indents
                     or units[-1].indented
+                    or headlines.enumerated(units[-1].text)  # an unindented list item
                     or open_bracket(units[-1].text)
                     or self._title_wraps(units[-1], line)
                 )
@@ -315,10 +319,20 @@ class _Parser:
     def feed(self, unit: Unit) -> None:
         text = unit.bare
         cur = self.current
+        # A 短讯 item, ●title　text: the title opens a new article, the text is its body.
+        run_in = None if unit.jump_in else headlines.run_in(text)
+        if run_in:
+            bullet, title, rest = run_in
+            self.dropped.append(Dropped(unit.first, bullet, "bullet"))
+            self.pending.append(Unit(title, unit.first, unit.first, run_in=True))
+            self.feed(Unit(rest, unit.first, unit.last, unit.indented, jump_out=unit.jump_out))
+            return
         # A paragraph cut by a page break continues in the next unit, whatever it looks like.
         if cur and not self.pending and cur.open_paragraph and not bylines.is_byline_start(text):
             titled = headlines.is_title_shaped(text) and self._title_follows(text)
-            if not (unit.jump_in or titled):
+            # a list the paragraph introduces: …获得： / 1.参与…
+            listed = cur.paragraphs[-1].text.endswith(("：", ":")) and headlines.enumerated(text)
+            if not (unit.jump_in or titled or listed):
                 last = cur.paragraphs[-1]
                 cur.paragraphs[-1] = replace(last, text=last.text + text)
                 cur.last = unit.last
@@ -341,6 +355,10 @@ class _Parser:
         if nxt is None:
             return False
         if bylines.has_lead(nxt.bare) or nxt.jump_in:
+            return True
+        # A byline line of its own (记者 X 通讯员 Y) opens the article below; a closing credit
+        # is bracketed: (记者 X).
+        if bylines.is_credit_only(nxt.bare) and not open_bracket(nxt.bare[:1]):
             return True
         return headlines.starts_with_date(nxt.bare) and len(squash(text)) <= 30
 
@@ -378,7 +396,7 @@ class _Parser:
 
     def body(self, unit: Unit) -> None:
         if self.pending:
-            if self._pending_is_subheading(unit):
+            if not self.pending[-1].run_in and self._pending_is_subheading(unit):
                 assert self.current is not None
                 head = self.pending.pop()
                 self.current.paragraphs.append(Paragraph(head.bare, HEADING, head.first))
@@ -515,7 +533,9 @@ class _Parser:
         tail = list(d.tail_credit)
         # A credit glued to the end of the last paragraph (photo captions: 记者 X 文 Y 摄).
         if paragraphs and paragraphs[-1].kind == TEXT:
-            found = bylines.trailing_credit(paragraphs[-1].text)
+            found = bylines.trailing_credit(paragraphs[-1].text) or bylines.signature(
+                paragraphs[-1].text
+            )
             if found:
                 paragraphs[-1] = replace(paragraphs[-1], text=found[0])
                 tail.insert(0, found[1])

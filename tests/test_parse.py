@@ -466,3 +466,225 @@ def test_news_about_a_notice_keeps_its_byline_and_stays_an_article():
     )
     (a,) = p.articles
     assert a.title == "区政府发布禁放烟花爆竹通告"
+
+
+# -- red-team C: byline marks, short datelines, other outlets, 短讯 boxes, headline decks ------
+ISSUE = "2024年11月12日 星期二 第2版 要闻"
+
+
+@pytest.mark.parametrize(
+    "line", ["■本报记者 程浩", "文/图 本报记者 程浩", "文/图 记者 程浩", "● 记者 程浩"]
+)
+def test_byline_line_with_a_bullet_or_photo_tag(line):
+    """■ and 文/图 are typographic marks before a byline: it is not a title."""
+    p = page(ISSUE, "高家镇“村晚”唱响丰收歌", line, "近日，" + BODY)
+    (a,) = p.articles
+    assert (a.title, a.pretitle) == ("高家镇“村晚”唱响丰收歌", None)
+    assert list(a.authors) == ["程浩"]
+    assert "记者" not in a.body and a.date == date(2024, 11, 12)
+
+
+@pytest.mark.parametrize(
+    ("lead", "expected"),
+    [
+        ("11日，", date(2024, 11, 11)),
+        ("12日上午，", date(2024, 11, 12)),
+        ("28日，", date(2024, 10, 28)),
+    ],
+)
+def test_day_only_dateline_takes_the_issue_month(lead, expected):
+    """A day later than the issue's day is in the month before."""
+    p = page(ISSUE, "区政府召开常务会议", "本报讯（记者 张明）" + lead + BODY)
+    (a,) = p.articles
+    assert a.date == expected
+
+
+def test_day_only_lead_opens_a_byline_less_article():
+    p = page(
+        ISSUE,
+        "区政府召开常务会议",
+        "本报讯（记者 张明）11日，" + BODY,
+        "区人民医院开通夜间门诊",
+        "10日起，区人民医院正式开通夜间门诊，方便上班族错峰就医。",
+        "（通讯员 王芳）",
+    )
+    first, second = p.articles
+    assert second.title == "区人民医院开通夜间门诊"
+    assert second.date == date(2024, 11, 10)
+    assert (list(first.authors), list(second.authors)) == (["张明"], ["王芳"])
+
+
+@pytest.mark.parametrize(
+    ("lead", "expected"),
+    [
+        ("衢江新闻网讯（通讯员 王芳 赵强）近日，", date(2024, 11, 12)),
+        ("衢州日报讯 记者 王芳 赵强 近日，", date(2024, 11, 12)),
+        ("新华社杭州11月10日电（记者 王芳 赵强）", date(2024, 11, 10)),
+    ],
+)
+def test_other_outlets_datelines_open_an_article(lead, expected):
+    p = page(
+        ISSUE,
+        "区政府召开常务会议",
+        "本报讯（记者 张明）11日，" + BODY,
+        "爱心车队接送学子",
+        lead + BODY,
+    )
+    first, second = p.articles
+    assert second.title == "爱心车队接送学子"
+    assert list(second.authors) == ["王芳", "赵强"]
+    assert second.date == expected
+    assert second.body.endswith(BODY) and "讯" not in second.body and "王芳" not in second.body
+    assert "爱心车队" not in first.body
+
+
+def test_relative_weekday_lead():
+    """The issue is a Tuesday: 上周五 is the Friday before, 周一 this week's Monday."""
+    p = page(ISSUE, "区政府召开常务会议", "本报记者 程浩 报道", "上周五，" + BODY)
+    (a,) = p.articles
+    assert a.date == date(2024, 11, 8) and list(a.authors) == ["程浩"]
+    p = page(ISSUE, "区政府召开常务会议", "周一，" + BODY)
+    assert p.articles[0].date == date(2024, 11, 11)
+
+
+def test_reporters_notes_box_is_a_subheading_not_a_byline():
+    p = page(
+        ISSUE,
+        "一所山区小学的科技梦",
+        "见习记者 方可欣",
+        BODY,
+        "记者手记",
+        "山区学校的条件或许有限，但孩子们的想象力没有边界。",
+    )
+    (a,) = p.articles
+    assert list(a.authors) == ["方可欣"]
+    assert [x.text for x in a.paragraphs if x.kind == HEADING] == ["记者手记"]
+
+
+def test_short_news_items_with_run_in_titles_are_articles():
+    p = page(
+        ISSUE,
+        "区政府召开常务会议",
+        "本报讯（记者 张明）11日，" + BODY,
+        "短　讯",
+        "●区文化馆举办剪纸培训班　日前，区文化馆举办剪纸技艺培训班，50余名文艺骨干参加。",
+        "●区老年大学书画展开展　8日，区老年大学书画作品展开展，共展出作品120余幅。",
+    )
+    first, second, third = p.articles
+    assert (second.title, third.title) == ("区文化馆举办剪纸培训班", "区老年大学书画展开展")
+    assert second.body.startswith("日前，") and "●" not in second.body + third.body
+    assert (second.pretitle, second.column) == (None, "短　讯")  # the box label is a column
+    assert (second.date, third.date) == (date(2024, 11, 12), date(2024, 11, 8))
+    assert "剪纸" not in first.body
+    assert [d.text for d in p.dropped if d.reason == "bullet"] == ["●", "●"]
+
+
+def test_index_entries_are_not_run_in_titles():
+    """A 导读 entry (●标题　2版) has no sentence after the title."""
+    from feeds.headlines import run_in
+
+    assert run_in("●县人大常委会召开第二十一次会议　2版") is None
+    assert run_in("●区文化馆举办剪纸培训班　日前，区文化馆举办培训班，50余人参加。")
+
+
+def test_meeting_headline_in_two_decks_is_one_title():
+    """区委常委会召开会议 / 研究部署…: the second deck is not a 引题 / 主题 split."""
+    p = page(
+        ISSUE,
+        "区委常委会召开会议",
+        "研究部署基层党组织建设等工作",
+        "本报讯（记者 张明）11日，" + BODY,
+    )
+    (a,) = p.articles
+    assert a.title == "区委常委会召开会议 研究部署基层党组织建设等工作"
+    assert a.pretitle is None
+
+
+def test_slogan_above_a_title_with_a_dash_subtitle_is_the_pretitle():
+    p = page(
+        ISSUE,
+        "打造共富样板　绘就和美画卷",
+        "全区乡村振兴现场推进会召开",
+        "——邵建明出席并讲话　林晓燕主持",
+        "记者 张明　通讯员 王芳",
+        "11月10日上午，" + BODY,
+    )
+    (a,) = p.articles
+    assert (a.pretitle, a.column) == ("打造共富样板　绘就和美画卷", None)
+    assert a.title == "全区乡村振兴现场推进会召开"
+    assert list(a.authors) == ["张明", "王芳"]
+
+
+def test_signed_commentary_then_an_article_with_a_bare_byline_line():
+    """A 短评 signed （叶思远） ends there; the title and the 记者 line below open an article
+    (hard-wrapped, no blank lines)."""
+    text = "\n".join(
+        [
+            ISSUE,
+            "短评",
+            "“小积分”里有大文章",
+            "  小小积分，激发的是村民当家作主的热情。过去村",
+            "里搞环境整治，干部忙前忙后，不少村民却站在一旁看",
+            "热闹；如今有了积分，大家抢着干、比着干，村里变了",
+            "样。推行积分制，关键在于公平公开、持之以恒。（",
+            "叶思远）",
+            "区红十字会开展“博爱送万家”活动",
+            "见习记者 方可欣 特约通讯员 胡晓军",
+            "  10日，区红十字会联合区人民医院、区慈善总会开展",
+            "“博爱送万家”活动，为全区150户困难家庭送去棉被、",
+            "大米、食用油等慰问物资，总价值6万余元，受到群众",
+            "欢迎。活动中，志愿者还为困难群众测量血压，讲解冬",
+            "季防寒保暖和应急救护知识，把温暖送到群众心坎上。",
+            "2",
+        ]
+    )
+    p = parse_page(text + "\n", "p.txt")
+    first, second = p.articles
+    assert list(first.authors) == ["叶思远"] and "叶思远" not in first.body
+    assert (first.pretitle, first.column) == (None, "短评")
+    assert first.body.endswith("持之以恒。")
+    assert second.title == "区红十字会开展“博爱送万家”活动"
+    assert list(second.authors) == ["方可欣", "胡晓军"]
+    assert second.date == date(2024, 11, 10)
+    assert ("2", "footer") in [(d.text, d.reason) for d in p.dropped]
+    assert not p.problems
+
+
+def test_bracketed_editorial_note_is_not_a_signature():
+    from feeds.bylines import signature
+
+    assert signature("欢迎广大读者参与。（完）") is None
+    assert signature("欢迎广大读者参与。（未完待续）") is None
+    assert signature("持之以恒。（叶思远）") == ("持之以恒。", "（叶思远）")
+
+
+def test_numbered_list_after_a_colon_is_not_joined_to_it():
+    p = page(
+        ISSUE,
+        "区政府召开常务会议",
+        "本报讯（记者 张明）11日，会议明确了三项重点：",
+        "1.抓好冬季安全生产；",
+        "2.抓好民生实事项目。",
+    )
+    (a,) = p.articles
+    assert [x.text for x in a.paragraphs] == [
+        "11日，会议明确了三项重点：",
+        "1.抓好冬季安全生产；",
+        "2.抓好民生实事项目。",
+    ]
+
+
+def test_title_over_a_bare_byline_line_is_not_joined_to_an_unfinished_paragraph():
+    """A paragraph left open (…的基层干部) does not swallow a title with a 记者 line below it."""
+    p = page(
+        ISSUE,
+        "区政府召开常务会议",
+        "本报讯（记者 张明）11日，会议表扬了一批扎根基层的干部",
+        "区红十字会开展博爱送万家活动",
+        "记者 方可欣 通讯员 胡晓军",
+        "10日，" + BODY,
+    )
+    first, second = p.articles
+    assert second.title == "区红十字会开展博爱送万家活动"
+    assert list(second.authors) == ["方可欣", "胡晓军"]
+    assert "博爱" not in first.body
