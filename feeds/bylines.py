@@ -144,6 +144,8 @@ def is_org(text: str) -> bool:
     A unit's name is one word that starts like an administrative unit (区…, 县…, 衢江区…,
     …镇…) or says 供稿; a headline in two halves (学思践悟强党性 笃行实干开新局) is not one."""
     bare = text.strip(SPACE)
+    if re.fullmatch(r"[(（][^()（）]+[)）]", bare):  # a bracketed credit line: （区医保局）
+        bare = bare[1:-1].strip(SPACE)
     if re.search(r"\s", bare) or not (3 <= len(bare) <= 14) or _EVENT.search(bare):
         return False
     if bare.endswith(("供稿", "供图")):
@@ -233,3 +235,66 @@ def _strip_roles(token: str) -> str:
             if token.endswith(suffix) and len(token) > len(suffix):
                 token, changed = token[: -len(suffix)], True
     return token
+
+
+# A signed piece (评论, 理论文章, 副刊 prose and verse) credits its author with a name alone on
+# the line under the title, often after a mark: ◎ 叶青, □ 方志诚, 文／徐晓岚, 作者 X.
+_NAME_MARK = rf"(?:[{_BULLETS}]|(?:文|作者|撰文)[{SPACE}]*[/／:：]|作者(?=[{SPACE}]))"
+_NAME_LINE = re.compile(rf"^(?:(?P<mark>{_NAME_MARK})[{SPACE}]*)?(?P<name>[{CJK}·•]{{2,5}})$")
+# Common surnames: a bare 2–3 character line is a name only when it starts with one (a
+# 2-character title such as 春耕 does not); 复姓 take 3–4 characters.
+_SURNAMES = set(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
+    "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝"
+    "龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞"
+    "左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕"
+    "屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧"
+    "闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝封占毛楼"
+)
+_COMPOUND_SURNAMES = (
+    "欧阳",
+    "司马",
+    "上官",
+    "诸葛",
+    "东方",
+    "皇甫",
+    "尉迟",
+    "公孙",
+    "慕容",
+    "令狐",
+    "司徒",
+    "夏侯",
+    "轩辕",
+    "端木",
+    "独孤",
+    "南宫",
+    "西门",
+    "长孙",
+    "宇文",
+    "申屠",
+)
+
+
+def name_line(text: str) -> tuple[str, bool] | None:
+    """(name, marked) when a line is nothing but an author's name, with or without a mark
+    (◎ 叶青, □ 方志诚, 文／徐晓岚, 作者 X, or a bare 叶青); else None."""
+    m = _NAME_LINE.match(text.strip(SPACE))
+    if not m:
+        return None
+    name = m["name"]
+    if not re.fullmatch(NAME, name) or name in ROLE_WORDS or name in CREDIT_SUFFIXES:
+        return None
+    if m["mark"]:
+        return name, True
+    if name.startswith(_COMPOUND_SURNAMES):
+        return (name, False) if 3 <= len(name) <= 4 else None
+    return (name, False) if len(name) <= 3 and name[0] in _SURNAMES else None
+
+
+# The note closing a signed theory piece: （作者单位：中共衢江区委党校）, （作者系…）.
+_AUTHOR_NOTE = re.compile(r"^[(（]作者(?:单位|系|为|是|简介)[^()（）]{1,60}[)）]$")
+
+
+def author_note(text: str) -> bool:
+    """A bracketed note on the author at the end of a signed piece: its credit, not text."""
+    return bool(_AUTHOR_NOTE.match(text.strip(SPACE)))

@@ -42,6 +42,65 @@ _ANY_YESTERDAY = re.compile(r"(昨日|昨天)[，,上下中晚]")
 
 ROLLOVER_DAYS = 31
 
+# Around 春节 and 元宵 county papers date events by the lunar calendar (正月初八晚, 除夕,
+# 元宵节当晚). 正月初一 (Spring Festival) by year; the days of 正月 count on from it.
+SPRING_FESTIVAL = {
+    2015: date(2015, 2, 19),
+    2016: date(2016, 2, 8),
+    2017: date(2017, 1, 28),
+    2018: date(2018, 2, 16),
+    2019: date(2019, 2, 5),
+    2020: date(2020, 1, 25),
+    2021: date(2021, 2, 12),
+    2022: date(2022, 2, 1),
+    2023: date(2023, 1, 22),
+    2024: date(2024, 2, 10),
+    2025: date(2025, 1, 29),
+    2026: date(2026, 2, 17),
+    2027: date(2027, 2, 6),
+    2028: date(2028, 1, 26),
+    2029: date(2029, 2, 13),
+    2030: date(2030, 2, 3),
+}
+_CN_DIGIT = "一二三四五六七八九十"
+_LEAD_LUNAR = re.compile(
+    r"^(?:农历)?(?:(?:正月|大年)(?P<day>初[一二三四五六七八九十]|十[一二三四五六七八九]?"
+    r"|二十[一二三四五六七八九]?|廿[一二三四五六七八九]|三十)|(?P<eve>除夕|大年三十)"
+    r"|(?P<lantern>元宵节?)(?=当[天晚日]|[，,上下晚当期间])|(?P<first>春节)(?=当天|[，,]))"
+)
+
+
+def _lunar_day(m: re.Match[str]) -> int:
+    """The day of 正月 a lunar dateline names (0 for 除夕, the eve)."""
+    if m["eve"]:
+        return 0
+    if m["lantern"]:
+        return 15
+    if m["first"]:
+        return 1
+    word = m["day"]
+    if word.startswith("初"):
+        return _CN_DIGIT.index(word[1]) + 1
+    if word.startswith("廿"):
+        return 20 + _CN_DIGIT.index(word[1]) + 1
+    tens, _, ones = word.partition("十")
+    return (10 * (_CN_DIGIT.index(tens) + 1) if tens else 10) + (
+        _CN_DIGIT.index(ones) + 1 if ones else 0
+    )
+
+
+def resolve_lunar(day: int, issue: date) -> date | None:
+    """Day `day` of 正月 (0 = 除夕) in the lunar year of the issue; the year before when that
+    would lie more than a month after the issue."""
+    for year in (issue.year, issue.year - 1):
+        first = SPRING_FESTIVAL.get(year)
+        if first is None:
+            return None
+        found = first + timedelta(days=day - 1)
+        if (found - issue).days <= ROLLOVER_DAYS:
+            return found
+    return None
+
 
 def valid_date(y: int, m: int, d: int) -> date | None:
     try:
@@ -145,6 +204,11 @@ def lead_date(text: str, issue: date | None, year: int | None) -> tuple[date | N
     m = _LEAD_WEEKDAY.match(text)
     if issue is not None and m:
         return resolve_weekday(m[1] or "", m[2], issue), "weekday"
+    m = _LEAD_LUNAR.match(text)
+    if issue is not None and m:
+        found = resolve_lunar(_lunar_day(m), issue)
+        if found:
+            return found, "text"
     # A feature's lead may set the scene first: 寒冬时节,暖意浓浓。1月2日上午,…
     window = _lead_window(text)
     m = _ANY_MD.search(window)
@@ -152,14 +216,16 @@ def lead_date(text: str, issue: date | None, year: int | None) -> tuple[date | N
         if m[1]:
             return valid_date(int(m[1]), int(m[2]), int(m[3])), "text"
         return resolve_month_day(int(m[2]), int(m[3]), issue, year), "text"
-    if issue is not None and _ANY_RECENT.search(window):
+    # An interview's intro states its theme before the date: 今年，… 如何…？近日，记者专访了…
+    if issue is not None and _ANY_RECENT.search(_lead_window(text, 3)):
         return issue, "recent"
     if issue is not None and _ANY_YESTERDAY.search(window):
         return issue - timedelta(days=1), "yesterday"
     return None, None
 
 
-def _lead_window(text: str) -> str:
-    """The first two sentences of a lead (at most 120 characters)."""
-    ends = [i for i, ch in enumerate(text[:120]) if ch in "。！？!?"]
-    return text[: ends[1] + 1] if len(ends) > 1 else text[:120]
+def _lead_window(text: str, sentences: int = 2) -> str:
+    """The first sentences of a lead (two unless told; at most 60 characters each)."""
+    limit = 60 * sentences
+    ends = [i for i, ch in enumerate(text[:limit]) if ch in "。！？!?"]
+    return text[: ends[sentences - 1] + 1] if len(ends) >= sentences else text[:limit]

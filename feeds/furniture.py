@@ -16,9 +16,22 @@ _PAGE_HEADER = re.compile(
     r"^(?:第\s*[0-9０-９一二三四五六七八九十]+\s*版|\d{1,5}\s*版)"
     r"(?:\s*[:：]?\s*[^\s()（）:：，,。]{1,12})?$"
 )
+# A masthead's date line may also carry the lunar date, the issue number and the page count:
+# 2025年2月12日　星期三　农历乙巳年正月十五　第2841期　今日4版.
 _DATE_LINE = re.compile(
-    r"^(?:\d{4}年\d{1,2}月\d{1,2}日)\s*(?:星期[一二三四五六日天]|周[一二三四五六日天])?"
-    r"\s*(?:农历\S*)?$"
+    r"^(?:\d{4}年\d{1,2}月\d{1,2}日)(?:\s*(?:星期[一二三四五六日天]|周[一二三四五六日天]"
+    r"|农历\S*|(?:总\s*)?第\s*\d+\s*期|(?:今日|本期|共)\s*\d+\s*版))*\s*$"
+)
+# Masthead lines under the paper's name: its pinyin (JINRI QUJIANG), the publisher and the
+# serial numbers (…主办　国内统一连续出版物号：CN33-0079　邮发代号：31-52), the weather.
+_PINYIN = re.compile(r"^[A-Z][A-Z ]{3,40}$")
+_PUBLISHER = re.compile(r"主办|出版物号|CN\s*\d{2}\s*-\s*\d{4}|邮发代号|国际标准刊号")
+_WEATHER = re.compile(r"^(?:今日|今天)?天气\s*[：:]")
+# A front page's contents box (今日导读 / ▲ 非遗巡游闹元宵　　2版): a label, then entries that
+# end with the page they point to.
+_CONTENTS_LABEL = re.compile(r"^[【\[]?\s*(?:今日|本期|本版)?导\s*读\s*[】\]]?$")
+_CONTENTS_ENTRY = re.compile(
+    r"^[▲△►▶●■◆◇★☆·]\s*[^，。,；;]{2,40}?[\s\u3000]+(?:第\s*)?[0-9０-９]{1,2}\s*版$"
 )
 _HEADER_BITS = re.compile(r"(星期[一二三四五六日天]|第\s*\d+\s*版|\d{1,5}版)")
 _PAGE_NO = re.compile(r"第\s*\d+\s*版|\d{1,5}版")
@@ -34,7 +47,7 @@ _MASTHEAD_BAD = re.compile(r"[，。,.;；:：!！?？“”\d]")
 
 @dataclass(frozen=True)
 class Furniture:
-    reason: str  # header | footer
+    reason: str  # header | footer | masthead | contents | weather | notice
     date: date | None = None  # the issue date the line states
 
 
@@ -49,6 +62,12 @@ def classify(bare: str, top: bool, alone: bool = False) -> Furniture | None:
         return Furniture("header" if top else "footer")
     if _DATE_LINE.match(bare):
         return Furniture("header", dates.find_cn_date(bare))
+    if is_weather(bare):
+        return Furniture("weather")
+    if _CONTENTS_ENTRY.match(bare) or (top and _CONTENTS_LABEL.match(bare)):
+        return Furniture("contents")
+    if top and (_PINYIN.match(bare) or _masthead_bits(bare)):
+        return Furniture("masthead")
     iso = dates.find_iso_date(bare)
     if _FOOTER_WORDS.search(bare) or (
         iso and re.search(r"\d{2,5}", bare) and not ends_sentence(bare) and "，" not in bare
@@ -61,6 +80,13 @@ def classify(bare: str, top: bool, alone: bool = False) -> Furniture | None:
     return None
 
 
+def _masthead_bits(bare: str) -> bool:
+    """A publisher / serial-number line or a weather line of a masthead."""
+    if _PUBLISHER.search(bare) and len(bare) <= 80 and not ends_sentence(bare):
+        return True
+    return bool(_WEATHER.match(bare)) and len(bare) <= 40 and not ends_sentence(bare)
+
+
 def masthead_line(lines: list[str]) -> int | None:
     """1-based number of a masthead: the paper's name as the first line, right above a header
     or date line (今日衢江 / 2024年3月6日 星期三)."""
@@ -68,7 +94,12 @@ def masthead_line(lines: list[str]) -> int | None:
     if len(top) < 2:
         return None
     (number, bare), (_, below) = top[0], top[1]
-    headerish = _PAGE_HEADER.match(below) or _DATE_LINE.match(below)
+    headerish = (
+        _PAGE_HEADER.match(below)
+        or _DATE_LINE.match(below)
+        or _PINYIN.match(below)
+        or _masthead_bits(below)
+    )
     if headerish and len(bare) <= 12 and not _MASTHEAD_BAD.search(bare):
         return number
     return None
@@ -103,3 +134,67 @@ def closes_notice(text: str) -> bool:
 def is_signature_date(text: str) -> bool:
     """A date alone on its line under a notice's signature: 2024年12月, 2024年11月7日."""
     return bool(_SIGNATURE_DATE.match(squash(text)))
+
+
+# Boxes that are not news (a 综合 page carries them between the stories): the weather box
+# (天气预报 / 今天：中雨　23℃～29℃ / 区气象台6月17日16时发布) and advertisements, which end
+# with contact lines (营销中心：…, 咨询热线：0570-…) and a disclaimer (以合同为准).
+_WEATHER_LABEL = re.compile(r"^[【\[]?(?:天气预报|气象预报|今日天气|天气)[】\]]?$")
+_FORECAST = re.compile(
+    r"^(?:今天|明天|后天|今日|明日|今夜|夜间|白天|\d{1,2}日(?:白天|夜间)?)\s*[：:\s]"
+    r"[^。，,；;]{0,30}(?:℃|°C)[^。，,；;]{0,12}$"
+)
+_WEATHER_ISSUED = re.compile(r"^\S{0,12}气象台\S{0,16}发布$")
+# A phone line alone: 咨询热线：0570-8886666, 举报电话：0570-3011234.
+_PHONE = re.compile(r"^\S{0,6}(?:热线|电话|专线|手机)\s*[：:]\s*[\d\-－—–\s()（）/、]{7,40}$")
+# Lines only an advertisement or a notice carries: its disclaimer, label or 举报电话 (a 公示).
+_AD_STRONG = re.compile(
+    r"^[(（]?[^。]{0,12}(?:以合同为准|以实际为准|广告仅供参考|本广告)[^。]{0,12}[)）]?$"
+    r"|^[【\[]?广\s*告[】\]]?$|^(?:举报|监督)电话\s*[：:]"
+)
+
+
+def is_weather(bare: str) -> bool:
+    """A line of a weather box: its label, a forecast with ℃, or the 气象台…发布 line."""
+    return bool(_WEATHER_LABEL.match(bare) or _FORECAST.match(bare) or _WEATHER_ISSUED.match(bare))
+
+
+def ad_lines(lines: list[str]) -> set[int]:
+    """1-based numbers of the lines of advertisement blocks and of a notice's 举报电话 line.
+
+    A disclaimer (以合同为准), a 广告 label or a 举报电话 line marks one; a phone line does when
+    another such line is within three lines of it. The short unpunctuated lines set right above
+    the first marked line, with no blank line between (the slogan, 营销中心：地址), belong to
+    the ad too."""
+    bare = [ln.strip(SPACE) for ln in lines]
+    strong = {n for n, b in enumerate(bare, 1) if b and _AD_STRONG.match(b)}
+    phones = {n for n, b in enumerate(bare, 1) if b and _PHONE.match(b)}
+    found = set(strong)
+    for n in phones:
+        if any(abs(n - m) <= 3 for m in (strong | phones) - {n}):
+            found.add(n)
+    for n in sorted(found):
+        if n - 1 in found or bare[n - 1].startswith(("举报", "监督")):  # a notice's line
+            continue
+        up = n - 1
+        while up >= 1 and n - up <= 3 and bare[up - 1] and _ad_text(bare[up - 1]):
+            found.add(up)
+            up -= 1
+    return found
+
+
+def _ad_text(bare: str) -> bool:
+    """A slogan or address line of an ad: short, no sentence in it."""
+    return len(bare) <= 40 and not ends_sentence(bare) and not re.search("[，。,；;]", bare)
+
+
+def contents_labels(lines: list[str]) -> set[int]:
+    """1-based numbers of 导读 labels set over a contents box (▲ 标题　2版) anywhere on a page."""
+    found = set()
+    bare = [ln.strip(SPACE) for ln in lines]
+    for n, b in enumerate(bare, 1):
+        if b and _CONTENTS_LABEL.match(b):
+            nxt = next((x for x in bare[n:] if x), "")
+            if _CONTENTS_ENTRY.match(nxt):
+                found.add(n)
+    return found

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from feeds.bylines import is_byline_start
+from feeds.bylines import is_byline_start, name_line
 from feeds.chars import CJK, DASHES, SPACE, squash, width
 
 MAX_HEADLINE = 50  # characters (spaces excluded) of one headline line
@@ -61,10 +61,25 @@ def run_in(text: str) -> tuple[str, str, str] | None:
     return m["bullet"], title, rest
 
 
+# An interview's question: the speaker, a colon, a question (记者：…有哪些新举措？).
+_SPEAKER = re.compile(rf"^(?P<who>[{CJK}]{{1,5}})[：:].+[？?]$")
+
+
+def _asks(bare: str) -> bool:
+    """A question put by the interviewer (记者, 主持人, 问) or a named speaker: dialogue."""
+    m = _SPEAKER.match(bare)
+    if not m:
+        return False
+    who = m["who"]
+    return who in ("记者", "本报记者", "主持人", "问") or bool(name_line(who))
+
+
 def is_headline_like(text: str) -> bool:
     """Short, no sentence punctuation: a title, pretitle, subtitle, banner or subheading."""
     bare = text.strip(SPACE)
     if not bare or is_byline_start(bare) or width(squash(bare)) > 2 * MAX_HEADLINE:
+        return False
+    if _asks(bare):
         return False
     core = bare.rstrip(DASHES + "：:")
     if not core or core[-1] in "。；;，,、":
@@ -129,7 +144,7 @@ def speech_subtitle(text: str) -> bool:
     return len(parts) >= 2 and sum(bool(_SPEECH.search(p)) for p in parts) >= 2
 
 
-_MARKED = "【[〖［■□●◆◇▲★☆"  # a column banner's brackets or bullet: 【基层动态】, ■ 民生关注
+MARKED = "【[〖［■□●◆◇▲★☆"  # a column banner's brackets or bullet: 【基层动态】, ■ 民生关注
 
 
 # The label of a box or a kind of item (简讯, 短评, 图片新闻): a column, never a 引题.
@@ -141,6 +156,11 @@ _SECTION_LABEL = re.compile(
 def section_label(text: str) -> bool:
     """A box or item-kind label: 简　讯, 短评, ■图片新闻, 【短讯】."""
     return bool(_SECTION_LABEL.match(text.strip(SPACE)))
+
+
+def bracketed_label(text: str) -> bool:
+    """A column name in brackets: 【衢江时评】, 【学习园地】 (a 引题 is not bracketed)."""
+    return bool(re.fullmatch(r"[【〖\[［][^】〗\]］]{2,12}[】〗\]］]", text.strip(SPACE)))
 
 
 def column_shaped(text: str) -> bool:
@@ -175,8 +195,17 @@ def _meeting_decks(upper: str, lower: str) -> bool:
     )
 
 
+def _set_tight(near: int, title: int, gaps: list[int] | None) -> bool:
+    """The line above the title is set closer to it than the title to what follows (no blank
+    line over the title, one under it): one headline block, 引题 over 主题. A column banner
+    stands apart, with as much space under it as the title has."""
+    if gaps is None or near != title - 1 or title >= len(gaps):
+        return False
+    return gaps[near] < gaps[title]
+
+
 def assign_roles(
-    texts: list[str], first_on_page: bool, lead: str = ""
+    texts: list[str], first_on_page: bool, lead: str = "", gaps: list[int] | None = None
 ) -> tuple[dict[str, str], list[int]]:
     """Split a run of headline lines into roles; also return the indexes of banner lines.
 
@@ -219,8 +248,14 @@ def assign_roles(
             near = above.pop()
             # Over a title with a ——subtitle, a slogan pair is the 引题 of a three-deck
             # headline (引题 / 主题 / ——副题), not a column banner.
-            column = section_label(texts[near]) or (
-                column_shaped(texts[near]) and (not dashed or texts[near][:1] in _MARKED)
+            column = (
+                section_label(texts[near])
+                or bracketed_label(texts[near])
+                or (
+                    column_shaped(texts[near])
+                    and (not dashed or texts[near][:1] in MARKED)
+                    and (texts[near][:1] in MARKED or not _set_tight(near, title, gaps))
+                )
             )
             roles["column" if column else "pretitle"] = texts[near]
         if above and first_on_page:

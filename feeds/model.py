@@ -35,7 +35,8 @@ class Dropped:
     """An input line the parser deliberately kept out of every article, and why.
 
     reason is one of: header, footer, dateline (issue date line), masthead, banner,
-    jump (下转/上接 marker), notice (a 公告/启事 block: a notice or an ad, not news),
+    jump (下转/上接 marker), contents (a front page's 今日导读 box: ▲ 标题　2版),
+    notice (a 公告/启事/公示 block or an advertisement: not news), weather (a 天气预报 box),
     bullet (the ● or ■ opening a run-in 短讯 item), unassigned (text before the first article
     that belongs nowhere).
     """

@@ -108,11 +108,14 @@ class _Draft:
     jumped_out: bool = False  # a (下转第N版) marker: the rest of it is on another page
     notice: bool = False  # titled like a notice or ad (公告, 征订启事): dropped if it is one
     signature: list[Unit] = field(default_factory=list)  # lines under a notice: body, date
+    signed: bool = False  # opened by an author's name under its title (◎ 叶青): a signed piece
+    lead_line: int = 0  # the line of the byline or text that opened it
+    verse: bool = False  # a poem: its short unpunctuated lines are its paragraphs
 
     @property
     def open_paragraph(self) -> bool:
         """True when the last paragraph was cut off mid-sentence (by a page break)."""
-        if self.jumped_out or not self.paragraphs or self.paragraphs[-1].kind != TEXT:
+        if self.jumped_out or self.verse or not self.paragraphs or self.paragraphs[-1].kind != TEXT:
             return False
         text = self.paragraphs[-1].text
         return not (ends_sentence(text) or bylines.trailing_credit(text) or bylines.signature(text))
@@ -143,12 +146,18 @@ class _Parser:
         out: list[tuple[int, str]] = []
         top = True  # still above the first line of text
         masthead = furniture.masthead_line(self.lines)
+        ads = furniture.ad_lines(self.lines)
+        contents = furniture.contents_labels(self.lines)
         last = max((n for n, ln in enumerate(self.lines, 1) if ln.strip(SPACE)), default=0)
         for number, raw in enumerate(self.lines, 1):
             bare = raw.strip(SPACE)
             if not bare:
                 continue
             kind = furniture.Furniture("masthead") if number == masthead else None
+            if number in ads:
+                kind = furniture.Furniture("notice")
+            if number in contents:
+                kind = furniture.Furniture("contents")
             # alone in a page-break gap, or the last line of the page (a page number there)
             alone = number == last or not (self._text_at(number - 1) or self._text_at(number + 1))
             kind = kind or furniture.classify(bare, top, alone)
@@ -189,9 +198,13 @@ class _Parser:
                     units[-1].jump_out = True
                 prev = ""
                 continue
+            # A blank line after a full line that ends a sentence ends the paragraph (pages
+            # with blank lines between paragraphs); a page break cuts mid-sentence.
+            gap_after_sentence = bool(units) and number > units[-1].last + 1 and ends_sentence(prev)
             joinable = (
                 wrap.active
                 and units
+                and not gap_after_sentence
                 and not units[-1].jump_out
                 and not is_indented(line)
                 and not jump_in
@@ -237,6 +250,7 @@ class _Parser:
             and headlines.is_headline_like(text)
             and headlines.is_headline_like(line)
             and not bylines.is_byline_start(line)
+            and not (bylines.name_line(line) or ("", False))[1]  # ◎ 叶青: the author
             and not text.endswith(tuple(DASHES + "：:"))  # a pretitle ends there
             and line[:1] not in DASHES  # a subtitle starts there
             and not headlines.speech_subtitle(line)
@@ -338,6 +352,18 @@ class _Parser:
                 cur.last = unit.last
                 cur.jumped_out = unit.jump_out
                 return
+        if cur and not self.pending and bylines.author_note(text):  # （作者单位：…）
+            cur.credits.append(text)
+            cur.last = unit.last
+            return
+        signed = self._signed_name(unit)
+        if signed:
+            self.sign(unit, signed)
+            return
+        if cur and self._verse_line(unit):
+            cur.verse = True
+            self.add_paragraph(cur, unit)
+            return
         headline = headlines.is_headline_like(text) or (
             headlines.is_title_shaped(text) and self._title_follows(text)
         )
@@ -347,6 +373,73 @@ class _Parser:
             self.byline(unit)
         else:
             self.body(unit)
+
+    def _signed_name(self, unit: Unit) -> str | None:
+        """The author's name when `unit` is a name alone right under a title (◎ 叶青, □ 方志诚,
+        文／徐晓岚): commentaries, theory pieces and 副刊 prose and verse are signed so. A bare
+        name must start with a surname and have running text, not another headline, below."""
+        if not self.pending or unit.jump_in:
+            return None
+        found = bylines.name_line(unit.bare)
+        title = self.pending[-1].bare
+        if not found or title[:1] in headlines.MARKED or headlines.section_label(title):
+            return None
+        name, marked = found
+        if marked:
+            return name
+        if self._verse_ahead(self.index + 1):  # title / 郑一苇 / a poem
+            return name
+        nxt = self.next_unit
+        if nxt is None or nxt.jump_in or headlines.is_headline_like(nxt.bare):
+            return None
+        if bylines.is_byline_start(nxt.bare) or headlines.is_fragment(nxt.bare):
+            return None
+        return name
+
+    def sign(self, unit: Unit, name: str) -> None:
+        self.open_article(unit)
+        cur = self.current
+        assert cur is not None
+        cur.byline.append(unit.bare)
+        cur.credit_text.append(name)
+        cur.signed = True
+        cur.verse = self._verse_ahead(self.index + 1)
+        cur.last = unit.last
+
+    def _verse_line(self, unit: Unit) -> bool:
+        """A line of a poem: under a signed title (title / ◎ 郑一苇 / lines), short. The poem
+        ends where a line has a byline, a name or running text below it: that line is the
+        next piece's title."""
+        cur = self.current
+        if cur is None or self.pending or not cur.signed or (cur.paragraphs and not cur.verse):
+            return False
+        if not self._short_line(self.index):
+            return False
+        if cur.verse and not headlines.is_headline_like(unit.bare):
+            return True  # a punctuated line of verse (…砚台，) is no title
+        if not headlines.is_headline_like(unit.bare):
+            return False
+        nxt = self.next_unit
+        return nxt is None or self._short_line(self.index + 1)
+
+    def _short_line(self, j: int, limit: int = 24) -> bool:
+        """Unit `j` is a short plain line, as a line of verse is."""
+        if j >= len(self.all_units):
+            return False
+        u = self.all_units[j]
+        text = u.bare
+        return not (
+            u.jump_in
+            or len(squash(text)) > limit
+            or text[:1] in headlines.MARKED
+            or headlines.section_label(text)
+            or bylines.is_byline_start(text)
+            or bylines.name_line(text)
+        )
+
+    def _verse_ahead(self, j: int) -> bool:
+        """Three short lines from unit `j` on: a poem starts there, not prose."""
+        return all(self._short_line(k, 16) for k in range(j, j + 3))
 
     def _title_follows(self, text: str) -> bool:
         """A title-shaped unit is a title when a byline (本报讯…), a continued-article marker,
@@ -505,6 +598,7 @@ class _Parser:
         draft = _Draft(
             heads=heads,
             first=heads[0].first if heads else unit.first,
+            lead_line=unit.first,
             first_on_page=not self.seen_headline,
             continued=unit.jump_in or headlines.is_fragment(unit.bare),
             notice=bool(heads) and furniture.is_notice_title(heads[-1].bare),
@@ -526,6 +620,17 @@ class _Parser:
             else:
                 self.unassigned(head, "headline with no article text after it")
 
+    def _gaps(self, d: _Draft) -> list[int]:
+        """Blank lines under each headline line of `d` (the last: down to its first text)."""
+        if not d.heads:
+            return []
+        ends = [h.last for h in d.heads]
+        starts = [h.first for h in d.heads[1:]] + [d.lead_line or 0]
+        return [
+            sum(not self._text_at(n) for n in range(end + 1, start)) if start > end else 0
+            for end, start in zip(ends, starts, strict=True)
+        ]
+
     # -- finishing -----------------------------------------------------------------------------
     def finish(self, d: _Draft, position: int, issue: date | None, year: int | None) -> Article:
         paragraphs = [p for p in d.paragraphs if p.text]
@@ -546,7 +651,9 @@ class _Parser:
             lead = next((p.text for p in paragraphs if p.kind == TEXT), "")
             when, how = dates.lead_date(lead, issue, year)
         lead = next((p.text for p in paragraphs if p.kind == TEXT), "")
-        roles, banners = headlines.assign_roles([h.bare for h in d.heads], d.first_on_page, lead)
+        roles, banners = headlines.assign_roles(
+            [h.bare for h in d.heads], d.first_on_page, lead, self._gaps(d)
+        )
         for i in banners:
             self.dropped.append(Dropped(d.heads[i].first, d.heads[i].bare, "banner"))
         if not roles.get("title"):

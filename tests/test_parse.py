@@ -688,3 +688,253 @@ def test_title_over_a_bare_byline_line_is_not_joined_to_an_unfinished_paragraph(
     assert second.title == "区红十字会开展博爱送万家活动"
     assert list(second.authors) == ["方可欣", "胡晓军"]
     assert "博爱" not in first.body
+
+
+PROSE = "春天种豆角、黄瓜，夏天种茄子、辣椒，一年四季，菜园里总是绿油油的。"
+
+
+@pytest.mark.parametrize(
+    "signed", ["◎ 叶青", "□ 方志诚", "文／徐晓岚", "文/徐晓岚", "作者 王明", "叶青"]
+)
+def test_a_name_alone_under_a_title_is_the_author(signed):
+    """Commentaries, theory pieces and 副刊 prose credit the writer with a name line, marked
+    or bare, right under the title."""
+    p = page(ISSUE, "【衢江潮】", "母亲的菜园", signed, PROSE)
+    (a,) = p.articles
+    assert a.title == "母亲的菜园"
+    assert list(a.authors) == [signed.split()[-1].split("/")[-1].split("／")[-1]]
+    assert a.body == PROSE
+
+
+def test_a_short_title_over_a_title_is_not_taken_for_a_name():
+    """A bare line must start with a surname to be a name: 春耕 over the title is a title."""
+    p = page(ISSUE, "春耕", "母亲的菜园", PROSE)
+    (a,) = p.articles
+    assert a.authors == () and a.title == "母亲的菜园"
+
+
+def test_a_poem_keeps_its_unpunctuated_lines_as_paragraphs():
+    p = page(
+        ISSUE,
+        "春到乌溪江",
+        "◎ 郑一苇",
+        "一江春水是谁打翻的砚台\n把两岸青山\n洇成了深深浅浅的绿",
+        "渔舟划过\n惊起一行白鹭",
+        "区图书馆启动暑期阅读活动",
+        "日前，区图书馆启动暑期阅读系列活动，推出亲子共读等32场活动。",
+    )
+    poem, brief = p.articles
+    assert poem.title == "春到乌溪江" and list(poem.authors) == ["郑一苇"]
+    assert [x.text for x in poem.paragraphs] == [
+        "一江春水是谁打翻的砚台",
+        "把两岸青山",
+        "洇成了深深浅浅的绿",
+        "渔舟划过",
+        "惊起一行白鹭",
+    ]
+    assert brief.title == "区图书馆启动暑期阅读活动"
+    assert not p.problems
+
+
+def test_author_note_closes_a_signed_piece():
+    p = page(
+        ISSUE,
+        "以优良作风推动基层治理",
+        "□ 方志诚",
+        PROSE,
+        "（作者单位：中共衢江区委党校）",
+        "【衢江潮】",
+        "母亲的菜园",
+        "文／徐晓岚",
+        PROSE,
+    )
+    first, second = p.articles
+    assert first.credits == ("（作者单位：中共衢江区委党校）",)
+    # a column name in 【】 is a column, not a 引题
+    assert (second.title, second.column, second.pretitle) == ("母亲的菜园", "【衢江潮】", None)
+
+
+def test_weather_box_notice_and_ad_are_dropped_not_glued_to_news():
+    p = page(
+        ISSUE,
+        "全区防汛应急演练举行",
+        "本报讯（记者 余航）6月16日，" + BODY,
+        "天气预报\n今天：中雨转阵雨　23℃～29℃\n明天：阵雨转多云　24℃～31℃\n区气象台6月17日16时发布",
+        "干部任前公示",
+        "经区委研究，拟提拔任用以下同志，现予以公示：",
+        "公示时间：2025年6月18日至6月24日。",
+        "举报电话：0570-3011234",
+        "中共衢州市衢江区委组织部\n2025年6月17日",
+        "“红马甲”助考护航",
+        "本报讯（通讯员 柴晓燕）6月15日，" + BODY,
+        "滨江悦府　臻藏江景洋房　火热认筹中\n营销中心：衢江区滨江大道88号\n"
+        "咨询热线：0570-8886666\n（本广告仅供参考，以合同为准）",
+        "区图书馆启动暑期阅读活动",
+        "日前，区图书馆启动暑期阅读系列活动，推出亲子共读等32场活动。",
+    )
+    assert [a.title for a in p.articles] == [
+        "全区防汛应急演练举行",
+        "“红马甲”助考护航",
+        "区图书馆启动暑期阅读活动",
+    ]
+    assert p.articles[0].body == "6月16日，" + BODY
+    assert p.articles[1].body == "6月15日，" + BODY
+    reasons = {d.text: d.reason for d in p.dropped}
+    assert reasons["区气象台6月17日16时发布"] == "weather"
+    assert reasons["举报电话：0570-3011234"] == "notice"
+    assert reasons["中共衢州市衢江区委组织部"] == "notice"
+    assert reasons["滨江悦府　臻藏江景洋房　火热认筹中"] == "notice"
+    assert reasons["咨询热线：0570-8886666"] == "notice"
+
+
+def test_a_lone_phone_line_is_not_taken_for_an_ad():
+    """Only a disclaimer, a 广告 label or a second contact line nearby makes an ad block."""
+    p = page(
+        ISSUE,
+        "区图书馆启动暑期阅读活动",
+        "日前，区图书馆启动暑期阅读系列活动。",
+        "咨询热线：0570-8886666",
+    )
+    assert "notice" not in {d.reason for d in p.dropped}
+
+
+def test_masthead_block_date_line_and_contents_box():
+    p = parse_page(
+        "今日衢江\nJINRI QUJIANG\n中共衢州市衢江区委主办　　国内统一连续出版物号：CN33-0079\n"
+        "2025年2月12日　星期三　　农历乙巳年正月十五　　第2841期　　今日4版\n"
+        "天气：多云转小雨　6℃～13℃\n\n第1版：要闻\n\n今日导读\n▲ 非遗巡游闹元宵　　2版\n"
+        "▲ 百名医生进村送健康　　3版\n\n区红十字会温暖困难家庭\n\n"
+        "本报讯（记者 方晓）2月10日，" + BODY + "\n",
+        "p.txt",
+    )
+    (a,) = p.articles
+    assert p.issue_date == date(2025, 2, 12)
+    assert (a.title, a.column, a.pretitle) == ("区红十字会温暖困难家庭", None, None)
+    reasons = [d.reason for d in p.dropped]
+    assert (
+        reasons
+        == ["masthead", "masthead", "masthead", "header", "masthead", "header"] + ["contents"] * 3
+    )
+
+
+def test_slogan_set_tight_over_the_title_is_the_pretitle():
+    """No blank line between the slogan pair and the title, one under the title: 引题."""
+    tight = page(
+        ISSUE,
+        "开局就是决战　起步就要冲刺\n全区重大项目集中开工",
+        "本报讯（记者 周逸凡）2月11日，" + BODY,
+    )
+    apart = page(
+        ISSUE,
+        "开局就是决战　起步就要冲刺",
+        "全区重大项目集中开工",
+        "本报讯（记者 周逸凡）2月11日，" + BODY,
+    )
+    assert (tight.articles[0].pretitle, tight.articles[0].column) == (
+        "开局就是决战　起步就要冲刺",
+        None,
+    )
+    assert (apart.articles[0].pretitle, apart.articles[0].column) == (
+        None,
+        "开局就是决战　起步就要冲刺",
+    )
+
+
+@pytest.mark.parametrize(
+    ("lead", "expected"),
+    [
+        ("正月初八晚，", date(2025, 2, 5)),
+        ("农历正月十五，", date(2025, 2, 12)),
+        ("正月廿一，", date(2025, 2, 18)),
+        ("除夕夜，", date(2025, 1, 28)),
+        ("元宵节当晚，", date(2025, 2, 12)),
+    ],
+)
+def test_lunar_dateline(lead, expected):
+    from feeds.dates import lead_date
+
+    assert lead_date(lead + "村里热闹非凡。", date(2025, 2, 20), 2025)[0] == expected
+
+
+def test_recent_in_an_interview_intro():
+    from feeds.dates import lead_date
+
+    lead = (
+        "今年，我区将一老一小服务纳入民生实事。如何让老人更安心、孩子更舒心？近日，记者专访了局长。"
+    )
+    assert lead_date(lead, date(2025, 4, 15), 2025) == (date(2025, 4, 15), "recent")
+
+
+def test_bracketed_unit_credit_line_closes_the_article_above():
+    p = page(
+        ISSUE,
+        "医保报销有哪些新变化",
+        "问：异地就医还需要备案吗？",
+        "答：参保人员在省内就医无需备案，可直接刷医保卡结算。",
+        "（区医保局）",
+        "你心中的文明城市是什么样",
+        "记者 吴昊天 整理",
+        "日前，记者在街头随机采访了几位市民。",
+    )
+    first, second = p.articles
+    assert first.credits == ("（区医保局）",)
+    assert (second.title, second.pretitle) == ("你心中的文明城市是什么样", None)
+
+
+def test_blank_line_after_a_full_line_ending_a_sentence_ends_the_paragraph():
+    """Hard-wrapped text with blank lines between paragraphs: a paragraph whose last line
+    fills the width still ends there when the line ends a sentence; a page break (blank
+    lines after a line cut mid-sentence) is joined."""
+    lines = [
+        "记者 陈思远",
+        "",
+        "三月的廿里镇，漫山橘树刚刚抽出新芽。在后",
+        "溪村的柑橘分拣中心里，传送带飞速运转，一",
+        "箱箱椪柑经过清洗、分级、装箱，全是汁！”",
+        "",
+        "大学毕业后，刘佳怡放弃了城里的工作，回村",
+        "",
+        "当起了“橘子主播”。两年多来，她和团队累",
+        "计直播600余场，卖出柑橘150多万斤。在她",
+        "的带动下，村里已有20多名年轻人加入直播。",
+        "",
+        "培训中，市农科院专家结合橘园实地，讲解了",
+        "春季修剪、疏花保果、病虫害绿色防控等关键",
+        "技术，并现场解答了橘农们提出的问题。",
+    ]
+    p = parse_page("\n".join([ISSUE, "", "一颗柑橘的共富之旅", *lines]) + "\n", "p.txt")
+    (a,) = p.articles
+    texts = [x.text for x in a.paragraphs]
+    assert len(texts) == 3
+    assert texts[0].endswith("全是汁！”")
+    assert "回村当起了" in texts[1]
+
+
+def test_interview_questions_are_text_not_subheadings():
+    p = page(
+        ISSUE,
+        "让一老一小在家门口享服务",
+        "本报记者 孔令怡",
+        "近日，记者专访了区民政局局长黄卫东。",
+        "记者：今年我区在养老服务方面有哪些新举措？",
+        "黄卫东：今年我们重点抓三件事，新建居家养老服务中心8家。",
+        "记者：资金和人员如何保障？",
+        "黄卫东：区财政今年安排专项资金3200万元。",
+    )
+    (a,) = p.articles
+    assert all(x.kind != HEADING for x in a.paragraphs)
+    assert len(a.paragraphs) == 5
+
+
+def test_a_punctuated_poem_signed_with_a_bare_name_stays_one_article():
+    p = page(
+        ISSUE,
+        "春到乌溪江",
+        "郑一苇",
+        "一江春水是谁打翻的砚台，\n把两岸青山\n洇成了深深浅浅的绿。",
+        "渔舟划过\n惊起一行白鹭\n它们扇动翅膀\n把春天驮向更远的山外。",
+    )
+    (poem,) = p.articles
+    assert poem.title == "春到乌溪江" and list(poem.authors) == ["郑一苇"]
+    assert len(poem.paragraphs) == 7
+    assert poem.paragraphs[-1].text == "把春天驮向更远的山外。"
