@@ -223,6 +223,11 @@ def names(credits: list[str]) -> list[str]:
     return out
 
 
+# Credit words that may be glued after a name (程浩报道, 郑雅文摄). A glued 文 or 图 is part of
+# the name (何志文, 李文, 王建图): as credit words they stand apart (记者 A 文 B 摄).
+_GLUED_SUFFIXES = tuple(s for s in CREDIT_SUFFIXES if s not in ("文", "图"))
+
+
 def _strip_roles(token: str) -> str:
     """记者程浩报道 -> 程浩: role words glued before a name, credit words glued after it."""
     changed = True
@@ -231,7 +236,7 @@ def _strip_roles(token: str) -> str:
         for role in ROLE_WORDS:
             if token.startswith(role):
                 token, changed = token[len(role) :], True
-        for suffix in CREDIT_SUFFIXES:
+        for suffix in _GLUED_SUFFIXES:
             if token.endswith(suffix) and len(token) > len(suffix):
                 token, changed = token[: -len(suffix)], True
     return token

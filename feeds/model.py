@@ -81,7 +81,8 @@ class Article:
     date: date | None = None
     # How `date` was obtained: dateline (本报讯…3月4日 / 本报衢州5月14日讯), text (a date
     # opening the first paragraph), recent (日前/近日 -> issue date), yesterday (昨日),
-    # weekday (上周五/本周三/周一, counted from the issue's week), or None when unknown.
+    # weekday (上周五/本周三/周一, counted from the issue's week), subtitle (a report's
+    # ——2025年1月7日在…会议上), or None when unknown.
     date_source: str | None = None
     continued: bool = False  # the beginning is missing (上接 / starts mid-sentence)
     source: str = ""  # file name of the page

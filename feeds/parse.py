@@ -74,6 +74,8 @@ class _Wrap:
         return self.chars - 1 <= n <= self.chars + 4 or self.width - 3 <= w <= self.width + 6
 
 
+# An editor's note set above an article's lead (编者按：… / 【编者按】…): not the lead.
+_EDITOR_NOTE = re.compile(r"^[【\[（(]?(?:编者按|编者的话|编前语?|编者注)")
 _TAIL_RUN = re.compile(rf"[{CJK}]+$")
 _HEAD_RUN = re.compile(rf"^[{CJK}]+")
 
@@ -645,12 +647,14 @@ class _Parser:
                 paragraphs[-1] = replace(paragraphs[-1], text=found[0])
                 tail.insert(0, found[1])
         when, how = None, None
+        # the lead: the first paragraph of the news, not an editor's note set before it
+        lead = next(
+            (p.text for p in paragraphs if p.kind == TEXT and not _EDITOR_NOTE.match(p.text)), ""
+        )
         if d.dateline:
             when, how = dates.resolve_month_day(*d.dateline, issue, year), "dateline"
         elif paragraphs and not d.continued:
-            lead = next((p.text for p in paragraphs if p.kind == TEXT), "")
             when, how = dates.lead_date(lead, issue, year)
-        lead = next((p.text for p in paragraphs if p.kind == TEXT), "")
         roles, banners = headlines.assign_roles(
             [h.bare for h in d.heads], d.first_on_page, lead, self._gaps(d)
         )
@@ -658,6 +662,9 @@ class _Parser:
             self.dropped.append(Dropped(d.heads[i].first, d.heads[i].bare, "banner"))
         if not roles.get("title"):
             self.problems.append(Problem(self.source, "article without a title", d.first))
+        if when is None and (roles.get("subtitle") or "").lstrip("—－― ").startswith(("19", "20")):
+            # a report or speech: ——2025年1月7日在区十届人大五次会议上 states when it was given
+            when, how = dates.find_cn_date(roles["subtitle"][:16]), "subtitle"
         return Article(
             title=headlines.unscramble(roles.get("title", ""), lead),
             paragraphs=tuple(paragraphs),

@@ -30,6 +30,8 @@ def uncovered(page: Page, lines: list[str]) -> list[tuple[int, str]]:
         body = [p.text for p in a.paragraphs]
         streams.extend(squash(x) for x in head)
         streams.append(squash("".join([a.byline or "", *body, a.credit_line or ""])))
+        # the byline was split off the paragraph it opened, which may follow an editor's note
+        streams.extend(squash((a.byline or "") + text) for text in body)
         # a run-in title (●标题　正文…, a 短讯 item) is printed on the line its text starts
         streams.append(squash("".join([a.title, a.byline or "", *body])))
         streams.extend(squash(c) for c in a.credits)

@@ -938,3 +938,41 @@ def test_a_punctuated_poem_signed_with_a_bare_name_stays_one_article():
     assert poem.title == "春到乌溪江" and list(poem.authors) == ["郑一苇"]
     assert len(poem.paragraphs) == 7
     assert poem.paragraphs[-1].text == "把春天驮向更远的山外。"
+
+
+@pytest.mark.parametrize(
+    ("credit", "expected"),
+    [
+        ("通讯员 何志文", ["何志文"]),  # a name ending in 文 keeps it
+        ("记者 李文", ["李文"]),
+        ("记者 郑雅文 摄", ["郑雅文"]),
+        ("记者郑雅文摄", ["郑雅文"]),  # a glued 摄 is a credit word
+        ("记者 毛嘉伟 文 俞佳琪 摄", ["毛嘉伟", "俞佳琪"]),  # a separate 文 is one
+        ("记者程浩报道", ["程浩"]),
+    ],
+)
+def test_credit_words_glued_to_a_name_and_names_ending_in_them(credit, expected) -> None:
+    assert names([credit]) == expected
+
+
+def test_an_editors_note_above_the_lead_does_not_hide_its_date():
+    p = page(
+        ISSUE,
+        "网购“特价机票”　一市民险被骗走3万元",
+        "编者按：临近春节，各类诈骗手法花样翻新。本期我们选取一起典型案例，提醒读者提高警惕。",
+        "本报记者 郑雅文",
+        "近日，家住樟潭街道的王女士在网上订购机票时险些被骗，民警及时劝阻。",
+    )
+    (a,) = p.articles
+    assert a.date == date(2024, 11, 12) and a.date_source == "recent"
+
+
+def test_a_report_is_dated_by_its_subtitle():
+    p = page(
+        ISSUE,
+        "政府工作报告（摘要）",
+        "——2025年1月7日在区第十届人民代表大会第五次会议上",
+        "各位代表：现在，我代表区人民政府向大会报告工作，请予审议，并请区政协委员提出意见。",
+    )
+    (a,) = p.articles
+    assert a.date == date(2025, 1, 7) and a.date_source == "subtitle"
