@@ -182,6 +182,9 @@ def split_byline(text: str) -> Byline:
         if c:
             credit = c["credit"]
             pos += c.end()
+            # the colon or comma closing a byline (…通讯员 程林 报道：2月18日) goes with it
+            while pos < len(text) and text[pos] in SPACE + "：:，,":
+                pos += 1
             break
     return Byline(text[:pos].strip(SPACE), credit, month_day, text[pos:].strip(SPACE))
 

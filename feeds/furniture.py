@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from feeds import dates
-from feeds.chars import SPACE, ends_sentence, squash
+from feeds.chars import CJK, SPACE, ends_sentence, squash
 
 _PAGE_HEADER = re.compile(
     r"^(?:第\s*[0-9０-９一二三四五六七八九十]+\s*版|\d{1,5}\s*版)"
@@ -68,6 +68,8 @@ def classify(bare: str, top: bool, alone: bool = False) -> Furniture | None:
         return Furniture("contents")
     if top and (_PINYIN.match(bare) or _masthead_bits(bare)):
         return Furniture("masthead")
+    if _dated_label_line(bare):  # 今日衢江　党建　2025年4月10日: a running head or foot
+        return Furniture("header" if top else "footer", dates.find_cn_date(bare))
     iso = dates.find_iso_date(bare)
     if _FOOTER_WORDS.search(bare) or (
         iso and re.search(r"\d{2,5}", bare) and not ends_sentence(bare) and "，" not in bare
@@ -78,6 +80,23 @@ def classify(bare: str, top: bool, alone: bool = False) -> Furniture | None:
         if found or _PAGE_NO.search(bare):
             return Furniture("header", found)
     return None
+
+
+_DATE_TOKEN = re.compile(
+    r"(?:19|20)\d{2}年\d{1,2}月\d{1,2}日|(?:星期|周)[一二三四五六日天]|第[\d一二三四五六七八九十]+版"
+)
+_LABEL_TOKEN = re.compile(rf"[{CJK}A-Za-z·]{{1,8}}")
+
+
+def _dated_label_line(bare: str) -> bool:
+    """A short line of space-separated labels around a full date (paper, section, date,
+    weekday, page): the running head or foot of a page, wherever it is printed."""
+    tokens = bare.split()
+    if len(bare) > 40 or len(tokens) < 2 or not any(_DATE_TOKEN.fullmatch(t) for t in tokens):
+        return False
+    if not any(re.search(r"\d年\d{1,2}月\d{1,2}日", t) for t in tokens):
+        return False
+    return all(_DATE_TOKEN.fullmatch(t) or _LABEL_TOKEN.fullmatch(t) for t in tokens)
 
 
 def _masthead_bits(bare: str) -> bool:

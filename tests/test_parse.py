@@ -976,3 +976,32 @@ def test_a_report_is_dated_by_its_subtitle():
     )
     (a,) = p.articles
     assert a.date == date(2025, 1, 7) and a.date_source == "subtitle"
+
+
+def test_a_running_foot_of_labels_and_a_date_gives_the_issue_date():
+    p = page(
+        "区委常委会召开会议",
+        "本报讯（记者 赵平）日前，区委常委会召开会议，研究部署近期重点工作。",
+        "今日衢江　党建　2025年4月10日",
+    )
+    assert p.issue_date == date(2025, 4, 10)
+    (a,) = p.articles
+    assert a.date == date(2025, 4, 10)
+    assert [d.reason for d in p.dropped] == ["footer"]
+
+
+def test_a_wrapped_body_line_with_a_date_is_not_furniture():
+    p = page(
+        "区委常委会召开会议",
+        "本报讯（记者 赵平）区委常委会于\n2025年4月10日 在区行政中心召开会议\n，研究部署近期重点工作。",
+    )
+    assert not p.dropped
+    assert "2025年4月10日" in p.articles[0].body
+
+
+def test_the_colon_closing_a_byline_goes_with_it():
+    p = page(
+        "区委常委会召开会议", "本报讯 记者 刘海 通讯员 程林 报道：2月18日，区委常委会召开会议。"
+    )
+    (a,) = p.articles
+    assert a.paragraphs[0].text.startswith("2月18日") and list(a.authors) == ["刘海", "程林"]
