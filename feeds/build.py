@@ -72,6 +72,7 @@ class CollectStats:
     problems: int = 0
     generation: int = 0  # the store generation the collection reflects (0: no store)
     seconds: float = 0.0
+    store_id: str = ""  # the store's identity (feeds.store.Store.identity; "": no store)
 
 
 @dataclass(frozen=True)
@@ -400,9 +401,10 @@ def _collect_stored(
                     if shaper is not None:  # its lean rows now, while the text is at hand
                         st.keep(shaper.version, shaper.rows(parsed, saved))
         generation, stored = st.load(shaper)
+        store_id = st.identity
     found = [(page, classes, records) for _, page, classes, records in stored]
     del stored
-    stats = CollectStats(len(files), len(todo), 0, new, changed, gone, 0, generation)
+    stats = CollectStats(len(files), len(todo), 0, new, changed, gone, 0, generation, 0.0, store_id)
     return _collection(seeds, found, topics, shaper), stats
 
 
@@ -599,8 +601,11 @@ def build(
             warn=warn,
             lean=True,
         )
-        source = _source_key(seeds, config, topics_path, store_path, stats.generation)
-        if source is not None:
+        if stats.store_id:
+            engine = engine_version(topics_path)
+            source = _source_key(
+                seeds, config, engine, store_path, stats.store_id, stats.generation
+            )
             source |= _source_counts(collection)
     if on_collected is not None:
         on_collected(collection.problems)
@@ -618,21 +623,16 @@ def build(
 
 
 def _source_key(
-    seeds: Path, config: SiteConfig, topics_path: Path | None, store: Path, generation: int
-) -> dict | None:
+    seeds: Path, config: SiteConfig, engine: str, store: Path, store_id: str, generation: int
+) -> dict:
     """What a static site is made from: the seeds, the store (file, identity, generation),
-    the settings and every version of the code between them (None: no store to ask)."""
-    try:
-        with Store(store) as st:
-            identity = st.identity
-    except _store.StoreError:
-        return None
+    the settings and every version of the code between them."""
     return {
         "seeds": str(Path(seeds).resolve()),
         "store": str(store.resolve()),
-        "store_id": identity,
+        "store_id": store_id,
         "generation": generation,
-        "engine": engine_version(topics_path),
+        "engine": engine,
         "lean": lean_version(),
         "render": render_version(),
         "config": config.digest,
@@ -655,42 +655,36 @@ def unchanged_site(
     settings and code versions the site in `out_dir` was published with (its manifest), and
     every file of the site as it was written. Costs a stat per page and per file, not a load
     of the archive."""
-    from feeds.publish import read_source, site_intact
+    from feeds.publish import read_manifest, site_intact
 
     seeds, store = Path(seeds), Path(store)
-    recorded = read_source(out_dir)
+    published, recorded = read_manifest(out_dir)
     if recorded is None or not seeds.exists() or not store.exists():
         return None
     files = page_files(seeds)
+    engine = engine_version(topics_path)
     try:
         with Store(store) as st:
-            todo, touched, missing = _changes(st, files, engine_version(topics_path), False)
-            generation = st.generation
+            todo, touched, missing = _changes(st, files, engine, False)
+            generation, store_id = st.generation, st.identity
     except _store.StoreError:
         return None  # the full path reports it
     if todo or touched or missing:
         return None
-    expected = _source_key(seeds, config, topics_path, store, generation)
-    if expected is None or any(recorded.get(k) != v for k, v in expected.items()):
+    expected = _source_key(seeds, config, engine, store, store_id, generation)
+    if any(recorded.get(k) != v for k, v in expected.items()):
         return None
-    if not site_intact(out_dir):
+    if not site_intact(out_dir, published):
         return None
     try:
         problems = tuple(
             Problem(p["source"], p["message"], p["line"]) for p in recorded["problems"]
         )
         pages, articles = int(recorded["pages"]), int(recorded["articles"])
-        n_files = len(_read_files(out_dir))
     except (KeyError, TypeError, ValueError):
         return None
     stats = CollectStats(len(files), 0, articles, 0, 0, 0, len(problems), generation)
-    return BuildReport(Path(out_dir), pages, articles, n_files, problems, 0.0, 0, stats)
-
-
-def _read_files(out_dir: Path) -> dict:
-    from feeds.publish import _manifest_path, _read_manifest
-
-    return _read_manifest(_manifest_path(out_dir))
+    return BuildReport(Path(out_dir), pages, articles, len(published), problems, 0.0, 0, stats)
 
 
 def publish_collection(

@@ -79,7 +79,7 @@ def publish(
     Text files get a `.gz` beside them. Large sites render on `workers` processes. Returns how
     many files were new or changed. Raises PublishError (an OSError) when the disk is full;
     the previous site stays. `source` (JSON data: what the targets were made from) is kept in
-    the manifest for `read_source`.
+    the manifest (see `read_manifest`).
     """
     # feeds.build imports this module at its top: its helpers are imported when called.
     from feeds.build import worker_count
@@ -90,9 +90,9 @@ def publish(
     target = parent / out_dir.name
     _remove_stale(parent, out_dir.name)
     manifest_path = parent / f".{out_dir.name}.manifest.json"
-    manifest = _read_manifest(manifest_path)
+    manifest, recorded = _read_manifest(manifest_path)
     if _all_current(targets, target, frozenset(gzip_extensions), manifest):
-        if source is not None and source != read_source(out_dir):
+        if source is not None and source != recorded:
             _write_manifest(manifest_path, manifest, source)
         return 0  # every file is there with its key: nothing to render, link or swap
     tmp = Path(tempfile.mkdtemp(dir=parent, prefix=f".{out_dir.name}{_TMP_MARK}{os.getpid()}-"))
@@ -160,30 +160,28 @@ def _manifest_path(out_dir: Path) -> Path:
     return out_dir.resolve().parent / f".{out_dir.name}.manifest.json"
 
 
-def read_source(out_dir: Path) -> dict | None:
-    """The `source` the site in `out_dir` was last published with (None: unknown)."""
-    try:
-        data = json.loads(_manifest_path(out_dir).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    source = data.get("source") if isinstance(data, dict) else None
-    return source if isinstance(source, dict) else None
+def read_manifest(out_dir: Path) -> tuple[dict[str, Entry], dict | None]:
+    """What the manifest of the site in `out_dir` says: its files and the `source` it was
+    published with (empty and None when unknown)."""
+    return _read_manifest(_manifest_path(out_dir))
 
 
-def site_intact(out_dir: Path, gzip_extensions: Sequence[str] = GZIP_EXTENSIONS) -> bool:
-    """Whether the site in `out_dir` is exactly what its manifest says was published: every
-    file there with the identity (inode, size, mtime) it was written with."""
-    target = Path(out_dir).resolve()
-    manifest = _read_manifest(_manifest_path(out_dir))
-    return bool(manifest) and _intact(target, frozenset(gzip_extensions), manifest)
+def site_intact(
+    out_dir: Path, files: dict[str, Entry], gzip_extensions: Sequence[str] = GZIP_EXTENSIONS
+) -> bool:
+    """Whether the site in `out_dir` holds exactly the manifest's `files` (read_manifest),
+    each with the identity (inode, size, mtime) it was written with."""
+    return bool(files) and _intact(Path(out_dir).resolve(), frozenset(gzip_extensions), files)
 
 
-def _read_manifest(path: Path) -> dict[str, Entry]:
+def _read_manifest(path: Path) -> tuple[dict[str, Entry], dict | None]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return {p: tuple(e) for p, e in data["files"].items()}  # type: ignore[misc]
+        files = {p: tuple(e) for p, e in data["files"].items()}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return {}
+        return {}, None
+    source = data.get("source")
+    return files, source if isinstance(source, dict) else None  # type: ignore[return-value]
 
 
 def _write_manifest(

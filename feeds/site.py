@@ -209,7 +209,6 @@ def channels(collection: Collection, config: SiteConfig) -> list[Channel]:
 
 
 Sizer = Callable[[Item], int]
-Digester = Callable[[Item], str]
 
 
 class DigestMemo(dict):
@@ -233,10 +232,6 @@ class DigestMemo(dict):
             return "".join(map(self, items))
 
 
-def digest_memo() -> Digester:
-    return DigestMemo()
-
-
 def target_key(salt: str, *parts: object) -> str:
     """A Target.key: a digest of `salt` (the renderer's version) and every input of a file.
     Parts are plain values (strings, numbers, tuples, frozen dataclasses without items);
@@ -250,17 +245,14 @@ class Keys:
     without Keys has no keys (every file is rendered, as the web app does)."""
 
     salt: str
-    digest: Digester = field(default_factory=digest_memo, compare=False)
+    digest: DigestMemo = field(default_factory=DigestMemo, compare=False)
 
     def key(self, *parts: object) -> str:
         return target_key(self.salt, *parts)
 
     def items(self, items: Sequence[Item]) -> str:
         """One digest of the items' digests, in order."""
-        digest = self.digest
-        joined = (
-            digest.joined(items) if isinstance(digest, DigestMemo) else "".join(map(digest, items))
-        )
+        joined = self.digest.joined(items)
         return hashlib.blake2b(joined.encode(), digest_size=20).hexdigest()
 
 

@@ -36,6 +36,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Literal
 
 from feeds.errors import FeedsError
 from feeds.model import CREDIT, HEADING, TEXT, Article, Dropped, Page, Paragraph, Problem
@@ -236,13 +237,16 @@ def _article(d: dict) -> Article:
     return article_from(d)
 
 
-def _names(text: str, _seen: dict[str, tuple[str, ...]] = {}) -> tuple[str, ...]:  # noqa: B006
-    """A JSON list of topics or tags as a tuple; equal lists share one tuple (a memo)."""
-    names = _seen.get(text)
+_NAME_LISTS: dict[str, tuple[str, ...]] = {}  # JSON list text -> its tuple (shared)
+
+
+def _names(text: str) -> tuple[str, ...]:
+    """A JSON list of topics or tags as a tuple; equal lists share one tuple."""
+    names = _NAME_LISTS.get(text)
     if names is None:
         names = tuple(sys.intern(name) for name in json.loads(text))
-        if len(_seen) < 100_000:
-            _seen[text] = names
+        if len(_NAME_LISTS) < 100_000:
+            _NAME_LISTS[text] = names
     return names
 
 
@@ -357,7 +361,7 @@ class Bodies:
 class StoredBody(Sequence[Paragraph]):
     """An article's paragraphs, read from the store when used (see Bodies). Its repr is the
     stored content hash, which changes whenever anything a reader sees changes: site keys
-    (feeds.site.digest_memo) digest it instead of the text."""
+    (feeds.site.DigestMemo) digest it instead of the text."""
 
     __slots__ = ("_bodies", "_id", "_digest")
 
@@ -738,6 +742,7 @@ class Store:
         """
         version = getattr(shape, "version", None)
         fresh = getattr(shape, "fresh", {})
+        side: Store | Literal[False] | None = None  # opened when the first batch is kept
         with self.reading():
             generation = self.db.execute(
                 "SELECT value FROM meta WHERE key = 'generation'"
@@ -763,11 +768,9 @@ class Store:
                 while row is not None and row[0] == path:
                     _, primary, topics, tags, aid, first, last, digest, kept, data = row
                     names = (sys.intern(primary), _names(topics), _names(tags))
-                    if kept is not None and shape is not None:
-                        arts.append(shape.restore(kept, aid, digest, names))  # type: ignore[attr-defined]
+                    if kept is not None:  # only a shaper's version finds its kept rows
+                        arts.append(shape.restore(kept, aid, digest, names))  # type: ignore[union-attr]
                     else:
-                        if data is None:  # a lean row without a shaper to read it
-                            data = self._data(aid)
                         article = _article(_unpack(data))
                         arts.append(
                             article if shape is None else shape(article, aid, digest, names)
@@ -776,16 +779,25 @@ class Store:
                     records.append(Record(aid, _time(first), _time(last)))
                     row = next(rows, None)
                 out.append((path, page_from(_unpack(meta), arts), classes, records))
-                if version and len(fresh) >= KEEP_BATCH:
-                    self._keep(version, fresh, side=True)  # not all of them in memory at once
+                if version and len(fresh) >= KEEP_BATCH:  # not all of them in memory at once
+                    side = self._side() if side is None else side
+                    if side:
+                        side._keep(version, fresh)
+                    else:
+                        fresh.clear()
+        if side:
+            side.close()
         if version and fresh:
             self._keep(version, fresh)
         return int(generation[0]) if generation else 0, out
 
-    def _data(self, article_id: str) -> bytes:
-        return self.db.execute("SELECT data FROM articles WHERE id = ?", (article_id,)).fetchone()[
-            0
-        ]
+    def _side(self) -> Store | Literal[False]:
+        """A second connection, for writes during a read (in WAL mode one writer works beside
+        a reader); False when the store is busy (kept rows are a cache: they wait)."""
+        try:
+            return Store(self.path, timeout=0.1)
+        except StoreError:
+            return False
 
     def keep(self, version: str, rows: dict[str, tuple[str, str]]) -> None:
         """Save derived rows of a lean shaper (id -> (content hash, JSON); inside a
@@ -795,22 +807,9 @@ class Store:
             [(aid, digest, version, text) for aid, (digest, text) in rows.items()],
         )
 
-    def _keep(self, version: str, fresh: dict[str, tuple[str, str]], side: bool = False) -> None:
-        """keep() during or after a load, then forget the rows. During a load (`side`) they
-        go through a second connection: in WAL mode one writer works beside a reader. A
-        store another writer holds is left as it is (the rows are a cache: the next load
-        makes them again)."""
-        if side:
-            try:
-                other = Store(self.path, timeout=0.1)
-            except StoreError:
-                fresh.clear()
-                return
-            try:
-                other._keep(version, fresh)
-            finally:
-                other.close()
-            return
+    def _keep(self, version: str, fresh: dict[str, tuple[str, str]]) -> None:
+        """keep() in a transaction of its own, then forget the rows. A store another writer
+        holds is left as it is (the rows are a cache: the next load makes them again)."""
         try:
             with self.transaction():
                 self.keep(version, fresh)
