@@ -1,12 +1,19 @@
 """I/O edge: write a planned site (feeds.site Targets) to disk atomically.
 
-Publishing (`publish`, `write_site`) is atomic: the files go into a new sibling directory which
-then replaces the old one in one step (Linux renameat2 RENAME_EXCHANGE), so a reader never sees
-a half-written site, and a killed or failing build (disk full) leaves the previous site intact;
-temp dirs left by killed builds are removed by the next one. A file whose bytes did not change
-is a hard link to its previous self: same inode, same mtime, so a static server's ETag and
-Last-Modified stay put, and its .gz is not recompressed. A manifest beside the site remembers
-each keyed target's key, so an unchanged target is not even rendered.
+Publishing (`publish`, `write_site`) is atomic: the files go into a sibling directory which then
+replaces the published one in one step (Linux renameat2 RENAME_EXCHANGE), so a reader never
+sees a half-written site, and a killed or failing build (disk full) leaves the previous site
+intact. The directory written is the standby, `.<out>.standby`: the site as it was published
+before the current one, kept after each swap. A build brings it up to date, touching only the
+files that differ, so publishing a few changed files into a site of 100,000 costs a few file
+operations, not 100,000 links. A build killed before its swap leaves the standby behind under
+a temporary name; the next build removes it and starts from an empty directory.
+
+A file whose bytes did not change is a hard link to its published self: same inode, same
+mtime, so a static server's ETag and Last-Modified stay put, and its .gz is not recompressed.
+No file is ever written in place (a standby file may be a link to a published one). A manifest
+beside the site (`.<out>.manifest.sqlite`) remembers each keyed target's key in both copies, so
+an unchanged target is not even rendered.
 
 Kept apart from feeds.build (collecting) because it needs nothing of the parser or the store:
 it takes targets and a directory.
@@ -20,8 +27,10 @@ import gc
 import json
 import multiprocessing
 import os
+import secrets
 import shutil
-import tempfile
+import sqlite3
+import stat
 import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -36,6 +45,8 @@ SERIAL_FILES_BELOW = 200  # files: below this, forked staging costs more than it
 # which show the same items) are rendered by one process, from its cache of article bodies.
 BLOCK = 48
 _TMP_MARK = ".tmp-"
+_STANDBY = ".standby"  # the copy of the site the next build brings up to date
+DEFAULT_TIMEOUT = 30.0  # seconds to wait for the manifest (builds take turns, see feeds.build)
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
@@ -70,16 +81,18 @@ def publish(
     progress: bool | None = None,
     source: Mapping[str, object] | None = None,
 ) -> int:
-    """Render `targets` into a new directory and swap it in as `out_dir` in one step.
+    """Bring the standby copy of the site up to date with `targets` and swap it in as
+    `out_dir` in one step; the site it replaces becomes the standby.
 
-    A file whose bytes did not change is hard-linked to the previous one (its mtime, hence a
+    A file whose bytes did not change is a hard link to the published one (its mtime, hence a
     static server's Last-Modified and ETag, stay put). A target with a `key` (a digest of its
-    inputs) equal to the key it had when its current file was written is not even rendered:
-    the manifest beside the site (`.<out>.manifest.json`) remembers keys and file identities.
-    Text files get a `.gz` beside them. Large sites render on `workers` processes. Returns how
-    many files were new or changed. Raises PublishError (an OSError) when the disk is full;
-    the previous site stays. `source` (JSON data: what the targets were made from) is kept in
-    the manifest (see `read_manifest`).
+    inputs) equal to the key its published file was written with is not even rendered: the
+    manifest beside the site (`.<out>.manifest.sqlite`) remembers keys and file identities.
+    Only what differs from the standby is touched, so an unchanged file costs a lookup, not
+    a link. Text files get a `.gz` beside them. Large sites render on `workers` processes.
+    Returns how many files were new or changed. Raises PublishError (an OSError) when the disk
+    is full; the previous site stays. `source` (JSON data: what the targets were made from) is
+    kept in the manifest (see `read_manifest`).
     """
     # feeds.build imports this module at its top: its helpers are imported when called.
     from feeds.build import worker_count
@@ -89,37 +102,50 @@ def publish(
     parent.mkdir(parents=True, exist_ok=True)
     target = parent / out_dir.name
     _remove_stale(parent, out_dir.name)
-    manifest_path = parent / f".{out_dir.name}.manifest.json"
-    manifest, recorded = _read_manifest(manifest_path)
-    if _all_current(targets, target, frozenset(gzip_extensions), manifest):
-        if source is not None and source != recorded:
-            _write_manifest(manifest_path, manifest, source)
-        return 0  # every file is there with its key: nothing to render, link or swap
-    tmp = Path(tempfile.mkdtemp(dir=parent, prefix=f".{out_dir.name}{_TMP_MARK}{os.getpid()}-"))
-    try:
-        os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes 0700; web servers must read it
-        stager = _Stager(tmp, target, frozenset(gzip_extensions), manifest)
-        del manifest  # the stager's is the only reference (forked staging drops it)
-        written, entries = _stage_all(targets, stager, worker_count(workers), progress)
-        _sync(tmp)
-        _swap(tmp, target)
-        _fsync_dir(parent)
-        _write_manifest(manifest_path, entries, source)
-    except OSError as exc:
-        if isinstance(exc, FeedsError) or exc.errno not in (
-            errno.ENOSPC,
-            errno.EFBIG,
-            errno.EDQUOT,
-        ):
-            raise
-        error = PublishError(
-            f"{out_dir}: cannot write the site ({exc.strerror}); the previous site is unchanged"
-        )
-        error.errno = exc.errno
-        raise error from exc
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
+    (parent / f".{out_dir.name}.manifest.json").unlink(missing_ok=True)  # an older format
+    standby = parent / f".{out_dir.name}{_STANDBY}"
+    with _Book(_manifest_path(out_dir)) as book:
+        site_ino, standby_ino = _dir_ino(target), _dir_ino(standby)
+        book.prune({site_ino, standby_ino})
+        manifest, recorded = book.read(site_ino)
+        if _all_current(targets, target, frozenset(gzip_extensions), manifest):
+            if source is not None and source != recorded:
+                book.write(site_ino, None, source)
+            return 0  # every file is there with its key: nothing to render, link or swap
+        tmp = parent / f".{out_dir.name}{_TMP_MARK}{os.getpid()}-{secrets.token_hex(4)}"
+        if standby_ino is not None:
+            os.rename(standby, tmp)  # a build killed from here on leaves it to be removed
+            work, _ = book.read(standby_ino)
+        else:
+            tmp.mkdir()
+            work = {}
+        try:
+            os.chmod(tmp, 0o777 & ~_umask())  # web servers must read it
+            stager = _Stager(tmp, target, frozenset(gzip_extensions), manifest, work)
+            del manifest, work  # the stager's are the only references (forked staging drops them)
+            written, entries = _stage_all(targets, stager, worker_count(workers), progress)
+            _prune(tmp, {t.path for t in targets}, frozenset(gzip_extensions))
+            _sync(tmp)
+            _swap(tmp, target)
+            _fsync_dir(parent)
+            if tmp.exists():  # the site just replaced: the next build's starting point
+                os.rename(tmp, standby)
+            book.write(_dir_ino(target), entries, source)
+        except OSError as exc:
+            if isinstance(exc, FeedsError) or exc.errno not in (
+                errno.ENOSPC,
+                errno.EFBIG,
+                errno.EDQUOT,
+            ):
+                raise
+            error = PublishError(
+                f"{out_dir}: cannot write the site ({exc.strerror}); the previous site is unchanged"
+            )
+            error.errno = exc.errno
+            raise error from exc
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp, ignore_errors=True)
     return written
 
 
@@ -157,13 +183,30 @@ def _intact(site: Path, gz: frozenset[str], manifest: dict[str, Entry]) -> bool:
 
 def _manifest_path(out_dir: Path) -> Path:
     out_dir = Path(out_dir)
-    return out_dir.resolve().parent / f".{out_dir.name}.manifest.json"
+    return out_dir.resolve().parent / f".{out_dir.name}.manifest.sqlite"
+
+
+def _dir_ino(path: Path) -> int | None:
+    """The inode of a directory (not followed through a symlink); None when there is none."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    return st.st_ino if stat.S_ISDIR(st.st_mode) else None
 
 
 def read_manifest(out_dir: Path) -> tuple[dict[str, Entry], dict | None]:
     """What the manifest of the site in `out_dir` says: its files and the `source` it was
     published with (empty and None when unknown)."""
-    return _read_manifest(_manifest_path(out_dir))
+    path = _manifest_path(out_dir)
+    ino = _dir_ino(Path(out_dir).resolve())
+    if ino is None or not path.exists():
+        return {}, None
+    try:
+        with _Book(path, create=False) as book:
+            return book.read(ino)
+    except (OSError, sqlite3.Error):
+        return {}, None
 
 
 def site_intact(
@@ -174,41 +217,109 @@ def site_intact(
     return bool(files) and _intact(Path(out_dir).resolve(), frozenset(gzip_extensions), files)
 
 
-def _read_manifest(path: Path) -> tuple[dict[str, Entry], dict | None]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        files = {p: tuple(e) for p, e in data["files"].items()}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return {}, None
-    source = data.get("source")
-    return files, source if isinstance(source, dict) else None  # type: ignore[return-value]
+class _Book:
+    """The manifest: for each copy of the site (the published one and the standby, told
+    apart by their directory's inode, which renames keep) the key and identity of each keyed
+    file, and the `source` it was published from. A cache: entries are trusted only while the
+    file still has the inode, size and mtime recorded, and a damaged file is started afresh."""
 
+    def __init__(self, path: Path, *, create: bool = True) -> None:
+        self.path = path
+        if not create and not path.exists():
+            raise FileNotFoundError(path)
+        try:
+            self.db = self._open()
+        except sqlite3.DatabaseError:
+            if not create:
+                raise
+            path.unlink(missing_ok=True)  # damaged: start afresh (every file is checked)
+            self.db = self._open()
 
-def _write_manifest(
-    path: Path, entries: dict[str, Entry], source: Mapping[str, object] | None = None
-) -> None:
-    """Replace the manifest in one step. A stale one is harmless: entries are only trusted
-    when the file still has the inode, size and mtime recorded."""
-    if not entries:  # no keyed targets: no manifest (and none stale)
-        path.unlink(missing_ok=True)
-        return
-    tmp = path.with_name(path.name + f".{os.getpid()}")
-    try:
-        # one C-encoded string (json.dump encodes in Python, several times slower)
-        tmp.write_text(json.dumps({"version": 1, "files": entries, "source": source}), "ascii")
-        os.replace(tmp, path)
-    except OSError:
-        tmp.unlink(missing_ok=True)
-        path.unlink(missing_ok=True)  # better no manifest than a wrong one
+    def _open(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=DEFAULT_TIMEOUT, isolation_level=None)
+        try:
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS files (copy INTEGER NOT NULL, path TEXT NOT NULL, "
+                "key TEXT NOT NULL, ino INTEGER NOT NULL, size INTEGER NOT NULL, "
+                "mtime_ns INTEGER NOT NULL, PRIMARY KEY (copy, path)) WITHOUT ROWID"
+            )
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS copies (copy INTEGER PRIMARY KEY, source TEXT)"
+            )
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def __enter__(self) -> _Book:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.db.close()
+
+    def prune(self, copies: set[int | None]) -> None:
+        """Forget copies that are gone (a killed build's, or one replaced by hand)."""
+        keep = [c for c in copies if c is not None]
+        marks = ",".join("?" * len(keep)) or "NULL"
+        self.db.execute("BEGIN IMMEDIATE")
+        self.db.execute(f"DELETE FROM files WHERE copy NOT IN ({marks})", keep)
+        self.db.execute(f"DELETE FROM copies WHERE copy NOT IN ({marks})", keep)
+        self.db.execute("COMMIT")
+
+    def read(self, copy: int | None) -> tuple[dict[str, Entry], dict | None]:
+        if copy is None:
+            return {}, None
+        rows = self.db.execute(
+            "SELECT path, key, ino, size, mtime_ns FROM files WHERE copy = ?", (copy,)
+        )
+        files = {r[0]: r[1:] for r in rows}
+        row = self.db.execute("SELECT source FROM copies WHERE copy = ?", (copy,)).fetchone()
+        try:
+            source = json.loads(row[0]) if row and row[0] else None
+        except ValueError:
+            source = None
+        return files, source if isinstance(source, dict) else None
+
+    def write(
+        self, copy: int | None, entries: Mapping[str, Entry] | None, source: object
+    ) -> None:
+        """Record a copy's files (None: keep them) and source, in one transaction."""
+        if copy is None:
+            return
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            if entries is not None:
+                self.db.execute("DELETE FROM files WHERE copy = ?", (copy,))
+                self.db.executemany(
+                    "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?)",
+                    [(copy, p, *e) for p, e in entries.items()],
+                )
+            self.db.execute(
+                "INSERT OR REPLACE INTO copies VALUES (?, ?)",
+                (copy, None if source is None else json.dumps(source)),
+            )
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
 
 
 class _Stager:
-    """Writes targets into the new site dir `root`, reusing files of the `previous` site."""
+    """Brings the copy of the site in `root` (the standby: the site as published before the
+    current one, or nothing) up to date with the targets, reusing the files of the `previous`
+    (published) site. `manifest` and `work` are the manifest's entries of the two copies."""
 
     def __init__(
-        self, root: Path, previous: Path, gz: frozenset[str], manifest: dict[str, Entry]
+        self,
+        root: Path,
+        previous: Path,
+        gz: frozenset[str],
+        manifest: dict[str, Entry],
+        work: dict[str, Entry] | None = None,
     ) -> None:
         self.root, self.previous, self.gz, self.manifest = root, previous, gz, manifest
+        self.work = work if work is not None else {}
         self.made: set[Path] = set()
         self.written = 0
         self.entries: dict[str, Entry] = {}
@@ -221,33 +332,72 @@ class _Stager:
             self.made.add(path.parent)
         key = getattr(target, "key", None)
         old = self.previous / rel
-        if key is not None and self._unchanged(target.path, key, old) and _link(old, path):
-            data = None  # not rendered at all
-            same = True
+        gz = rel.suffix[1:] in self.gz
+        published = self._unchanged(target.path, key, old) if key is not None else None
+        if published is not None:  # not rendered at all
+            if self.work.get(target.path) != published or _identity(path) != published[1:]:
+                _place(old, path)
+                if gz and not _place(_gz(old), _gz(path), required=False):
+                    _replace_file(_gz(path), gzip_bytes(old.read_bytes()))  # a lost .gz
+            elif gz and not _gz(path).exists():
+                _replace_file(_gz(path), gzip_bytes(old.read_bytes()))
+            self.entries[target.path] = published
+            return
+        data = target.make()
+        if _same_bytes(old, data):
+            _place(old, path)
+            if gz and not _place(_gz(old), _gz(path), required=False):
+                _replace_file(_gz(path), gzip_bytes(data))
         else:
-            data = target.make()
-            same = _link_if_same(old, data, path)
-            if not same:
-                _write_file(path, data)
-                self.written += 1
-        if rel.suffix[1:] in self.gz:
-            gz_rel = rel.with_name(rel.name + ".gz")
-            if not (same and _link(self.previous / gz_rel, self.root / gz_rel)):
-                data = path.read_bytes() if data is None else data
-                _write_file(self.root / gz_rel, gzip_bytes(data))
+            _replace_file(path, data)
+            if gz:
+                _replace_file(_gz(path), gzip_bytes(data))
+            self.written += 1
         if key is not None:
             st = path.stat()
             self.entries[target.path] = (key, st.st_ino, st.st_size, st.st_mtime_ns)
 
-    def _unchanged(self, rel: str, key: str, old: Path) -> bool:
+    def _unchanged(self, rel: str, key: str, old: Path) -> Entry | None:
+        """The published file's entry, when it was written with `key` and is unchanged."""
         entry = self.manifest.get(rel)
-        if entry is None or entry[0] != key:
-            return False
-        try:
-            st = old.stat()
-        except OSError:
-            return False
-        return (st.st_ino, st.st_size, st.st_mtime_ns) == tuple(entry[1:])
+        if entry is None or entry[0] != key or _identity(old) != tuple(entry[1:]):
+            return None
+        return tuple(entry)  # type: ignore[return-value]
+
+    def forget(self) -> None:
+        """Drop the entries read from the manifest (forked children have their copies)."""
+        self.manifest.clear()
+        self.work.clear()
+
+
+def _identity(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_ino, st.st_size, st.st_mtime_ns
+
+
+def _gz(path: Path) -> Path:
+    return path.with_name(path.name + ".gz")
+
+
+def _prune(root: Path, planned: set[str], gz: frozenset[str]) -> None:
+    """Remove what the standby holds beyond the planned files (and their .gz), and the
+    directories that leaves empty."""
+    keep = set(planned)
+    keep.update(p + ".gz" for p in planned if p.rsplit(".", 1)[-1] in gz)
+    for folder, dirs, files in os.walk(root, topdown=False):
+        rel = os.path.relpath(folder, root)
+        prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
+        for name in files:
+            if prefix + name not in keep:
+                os.unlink(os.path.join(folder, name))
+        for name in dirs:
+            try:
+                os.rmdir(os.path.join(folder, name))  # only succeeds when empty
+            except OSError:
+                pass
 
 
 def _stage_all(
@@ -292,7 +442,7 @@ def _stage_forked(
     except BaseException:
         gc.unfreeze()
         raise
-    stager.manifest.clear()  # the children have their copies: this process needs it no more
+    stager.forget()  # the children have their copies: this process needs them no more
     written, entries, failure = 0, {}, None
     bar = progress_bar(None, len(targets), progress, "file")
     try:
@@ -349,26 +499,51 @@ def _write_file(path: Path, data: bytes) -> None:
         fh.write(data)
 
 
-def _link_if_same(old: Path, data: bytes, new: Path) -> bool:
-    """Hard-link `old` as `new` if its bytes are `data` (else False, nothing done)."""
+def _clear(path: Path) -> None:
+    """Remove what is at `path` in the standby. Never write into a file there: it may be a
+    hard link to a published file."""
     try:
-        st = old.stat()
-        if st.st_size != len(data) or old.read_bytes() != data:
-            return False
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+    except IsADirectoryError:
+        shutil.rmtree(path)
+    except PermissionError:
+        if not path.is_dir():
+            raise
+        shutil.rmtree(path)
+
+
+def _replace_file(path: Path, data: bytes) -> None:
+    """A new file (new inode) with `data` at `path`."""
+    _clear(path)
+    _write_file(path, data)
+
+
+def _same_bytes(old: Path, data: bytes) -> bool:
+    """Whether the file `old` holds exactly `data`."""
+    try:
+        return old.stat().st_size == len(data) and old.read_bytes() == data
     except OSError:
         return False
-    if _link(old, new):
-        return True
-    _write_file(new, data)  # no hard links here: copy, and keep the mtime
-    os.utime(new, ns=(st.st_atime_ns, st.st_mtime_ns))
-    return True
 
 
-def _link(old: Path, new: Path) -> bool:
+def _place(old: Path, new: Path, *, required: bool = True) -> bool:
+    """Make `new` a hard link to `old` (a copy with its mtime where links are not possible).
+    False when `old` is missing and not `required`."""
+    _clear(new)
     try:
         os.link(old, new)
+        return True
+    except FileNotFoundError:
+        if not required:
+            return False
+        raise
     except OSError:
-        return False
+        pass
+    st = old.stat()  # no hard links here: copy, and keep the mtime
+    _write_file(new, old.read_bytes())
+    os.utime(new, ns=(st.st_atime_ns, st.st_mtime_ns))
     return True
 
 

@@ -302,10 +302,11 @@ def test_failed_render_keeps_the_old_site(
     with pytest.raises((TypeError, ValueError)):
         build(SEEDS, out, SiteConfig(), collection=broken)
     assert _tree(out) == before
-    # no temporary directory left behind; the manifest of the published site's keys stays
+    # no temporary directory left behind (the standby the failed build was bringing up to
+    # date goes too); the manifest of the published site's keys stays
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         ".site.lock",
-        ".site.manifest.json",
+        ".site.manifest.sqlite",
         "site",
     ]
 
@@ -317,7 +318,7 @@ def test_failed_write_midway_keeps_the_old_site(tmp_path: Path) -> None:
     with pytest.raises(OSError):
         write_site(files, out)
     assert _tree(out) == {"index.html": b"old", "feeds/all.rss": b"old feed"}
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.manifest.sqlite", "site"]
 
 
 def test_write_refuses_paths_outside_the_site(tmp_path: Path) -> None:
@@ -353,7 +354,7 @@ def test_killed_build_leaves_old_site_and_next_build_cleans_up(tmp_path: Path) -
     )
     try:
         assert proc.stdout.readline().strip() == "midway"
-        leftovers = [p for p in tmp_path.iterdir() if p.name != "site"]
+        leftovers = [p for p in tmp_path.iterdir() if p.name.startswith(".site.tmp-")]
         assert len(leftovers) == 1 and any(leftovers[0].iterdir())
     finally:
         os.kill(proc.pid, signal.SIGKILL)
@@ -363,7 +364,13 @@ def test_killed_build_leaves_old_site_and_next_build_cleans_up(tmp_path: Path) -
     time.sleep(0.01)
     write_site({"f000.rss": b"next"}, out)
     assert _tree(out) == {"f000.rss": b"next"}
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+    # the killed build's directory is gone; the site it replaced is the standby
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".site.manifest.sqlite",
+        ".site.standby",
+        "site",
+    ]
+    assert _tree(tmp_path / ".site.standby") == {"f000.rss": b"old"}
 
 
 def test_with_gzip_adds_a_deterministic_copy_per_text_file() -> None:

@@ -111,9 +111,11 @@ def test_killed_build_leaves_the_previous_site_and_the_next_build_completes(
         again = _run(_build_cmd(work, "--limit", "2"))
         assert again.returncode == 0, again.stderr
         assert _tree(work / "site") == final, fraction
+        # no temporary directory left; the site the last build replaced is the standby
         assert sorted(p.name for p in work.iterdir() if p.name.startswith(".site")) == [
             ".site.lock",
-            ".site.manifest.json",
+            ".site.manifest.sqlite",
+            ".site.standby",
         ]
     assert killed >= 2, f"only {killed} kills landed mid-build ({duration:.1f}s builds)"
 
@@ -149,7 +151,7 @@ def test_full_disk_keeps_the_previous_site_with_a_one_line_error(tmp_path: Path)
     assert _tree(work / "site") == previous
     assert sorted(p.name for p in work.iterdir()) == [
         ".site.lock",
-        ".site.manifest.json",
+        ".site.manifest.sqlite",
         "seeds",
         "site",
         "store.sqlite",

@@ -385,6 +385,49 @@ def test_keyed_targets_are_not_rendered_again_while_their_key_holds(tmp_path: Pa
     assert "a.rss" in calls and (out / "a.rss").read_bytes() == b"A" * 100
 
 
+def test_publishing_touches_only_what_differs_from_the_standby(tmp_path: Path, monkeypatch) -> None:
+    """The site a build replaces is kept as the standby, and the next build brings it up to
+    date: files that are the same in both copies cost no file operation at all."""
+    import feeds.publish as pub
+    from feeds.site import Target
+
+    out = tmp_path / "site"
+    placed: list[str] = []
+    real_place, real_replace = pub._place, pub._replace_file
+    monkeypatch.setattr(
+        pub, "_place", lambda old, new, **kw: placed.append(new.name) or real_place(old, new, **kw)
+    )
+    monkeypatch.setattr(
+        pub,
+        "_replace_file",
+        lambda path, data: placed.append(path.name) or real_replace(path, data),
+    )
+
+    def site(changed: dict[str, bytes]) -> list[Target]:
+        files = {f"f{n:03}.html": b"page %d" % n for n in range(50)} | changed
+        return [Target(p, (lambda d=d: d), key=repr(d)) for p, d in files.items()]
+
+    publish(site({}), out, workers=1)
+    publish(site({"f001.html": b"one"}), out, workers=1)  # the standby starts empty: all placed
+    standby = tmp_path / ".site.standby"
+    assert _tree(standby) == {k: v for k, v in _tree(out).items() if k != "f001.html"} | {
+        "f001.html": b"page 1",
+        "f001.html.gz": _tree(standby)["f001.html.gz"],
+    }
+    placed.clear()
+    assert publish(site({"f001.html": b"one", "f002.html": b"two"}), out, workers=1) == 1
+    # the standby (the first site) catches up with f001 and gets the new f002: 4 operations
+    assert sorted(placed) == ["f001.html", "f001.html.gz", "f002.html", "f002.html.gz"]
+    assert _tree(out)["f002.html"] == b"two" and _tree(standby)["f002.html"] == b"page 2"
+    placed.clear()
+    publish(site({"f002.html": b"two"}), out, workers=1)  # f001 back to what it was
+    assert sorted(placed) == ["f001.html", "f001.html.gz", "f002.html", "f002.html.gz"]
+    assert _tree(out)["f001.html"] == b"page 1"
+    fresh = tmp_path / "fresh"
+    publish(site({"f002.html": b"two"}), fresh, workers=1)
+    assert _tree(out) == _tree(fresh)
+
+
 def test_keyed_incremental_builds_equal_a_fresh_build(tmp_path: Path) -> None:
     """Target keys never leave a file stale: after each change (pages added, a page edited,
     a page removed, another base URL), the incrementally built site is byte for byte the
