@@ -244,9 +244,7 @@ class _Book:
                 "key TEXT NOT NULL, ino INTEGER NOT NULL, size INTEGER NOT NULL, "
                 "mtime_ns INTEGER NOT NULL, PRIMARY KEY (copy, path)) WITHOUT ROWID"
             )
-            db.execute(
-                "CREATE TABLE IF NOT EXISTS copies (copy INTEGER PRIMARY KEY, source TEXT)"
-            )
+            db.execute("CREATE TABLE IF NOT EXISTS copies (copy INTEGER PRIMARY KEY, source TEXT)")
         except BaseException:
             db.close()
             raise
@@ -281,9 +279,7 @@ class _Book:
             source = None
         return files, source if isinstance(source, dict) else None
 
-    def write(
-        self, copy: int | None, entries: Mapping[str, Entry] | None, source: object
-    ) -> None:
+    def write(self, copy: int | None, entries: Mapping[str, Entry] | None, source: object) -> None:
         """Record a copy's files (None: keep them) and source, in one transaction."""
         if copy is None:
             return
