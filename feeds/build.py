@@ -26,6 +26,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from importlib import metadata
@@ -46,7 +47,7 @@ PROGRESS_DELAY = 0.5  # seconds before a progress bar appears (quick builds stay
 # Modules that cannot change what a page parses to or how it is classified (the others, and
 # the data files, make up the engine version that invalidates stored parses).
 _NOT_ENGINE = frozenset(
-    {"__init__.py", "__main__.py", "build.py", "cli.py", "group.py", "render.py"}
+    {"__init__.py", "__main__.py", "build.py", "cli.py", "delta.py", "group.py", "render.py"}
     | {"serialize.py", "site.py", "store.py", "web.py", "serving.py"}
     | {"pages.py", "publish.py", "search.py", "watch.py"}
 )
@@ -378,34 +379,53 @@ def _collect_stored(
     timeout: float,
     lean: bool = False,
 ) -> tuple[Collection, CollectStats]:
-    from feeds.group import article_id
-
     engine = engine_version(topics_path)
     with Store(path, timeout) as st:
-        todo, touched, missing = _changes(st, files, engine, full)
-        gone = 0
-        if touched or missing:  # no write lock when nothing changed: readers never wait
-            with st.transaction():
-                for key, size, mtime_ns in touched:
-                    st.touch(key, size, mtime_ns)
-                gone = st.retire(missing)
-        new = changed = 0
         shaper = _Lean(_store.Bodies(path)) if lean else None
-        results = progress_bar(parse_files(todo, topics_path, workers), len(todo), progress, "page")
-        for batch in _batches(results, SAVE_BATCH):
-            with st.transaction():
-                for parsed in batch:
-                    proposed = [article_id(a.source, a.title) for a in parsed.page.articles]
-                    saved = st.save(parsed, proposed, engine, now)
-                    new, changed, gone = new + saved.new, changed + saved.changed, gone + saved.gone
-                    if shaper is not None:  # its lean rows now, while the text is at hand
-                        st.keep(shaper.version, shaper.rows(parsed, saved))
-        generation, stored = st.load(shaper)
+        saved = update_store(st, files, engine, topics_path, full, workers, progress, now, shaper)
+        marks: dict = {}
+        generation, stored = st.load(shaper, select=lambda seen: marks.update(seen))
         store_id = st.identity
     found = [(page, classes, records) for _, page, classes, records in stored]
     del stored
-    stats = CollectStats(len(files), len(todo), 0, new, changed, gone, 0, generation, 0.0, store_id)
-    return _collection(seeds, found, topics, shaper), stats
+    stats = CollectStats(len(files), *saved, 0, generation, 0.0, store_id)
+    return _collection(seeds, found, topics, shaper, marks), stats
+
+
+def update_store(
+    st: Store,
+    files: list[tuple[Path, str]],
+    engine: str,
+    topics_path: Path | None,
+    full: bool,
+    workers: int | None,
+    progress: bool | None,
+    now: datetime,
+    shaper: _Lean | None = None,
+) -> tuple[int, int, int, int, int]:
+    """Bring the store up to date with the page files: parse and save the pages that changed
+    (all with `full`), note touched and removed ones. Returns (parsed, articles (0), new,
+    changed, gone) for CollectStats."""
+    from feeds.group import article_id
+
+    todo, touched, missing = _changes(st, files, engine, full)
+    gone = 0
+    if touched or missing:  # no write lock when nothing changed: readers never wait
+        with st.transaction():
+            for key, size, mtime_ns in touched:
+                st.touch(key, size, mtime_ns)
+            gone = st.retire(missing)
+    new = changed = 0
+    results = progress_bar(parse_files(todo, topics_path, workers), len(todo), progress, "page")
+    for batch in _batches(results, SAVE_BATCH):
+        with st.transaction():
+            for parsed in batch:
+                proposed = [article_id(a.source, a.title) for a in parsed.page.articles]
+                saved = st.save(parsed, proposed, engine, now)
+                new, changed, gone = new + saved.new, changed + saved.changed, gone + saved.gone
+                if shaper is not None:  # its lean rows now, while the text is at hand
+                    st.keep(shaper.version, shaper.rows(parsed, saved))
+    return len(todo), 0, new, changed, gone
 
 
 class _Lean:
@@ -422,12 +442,14 @@ class _Lean:
         self.summaries: dict[int, str] = {}  # id(lean article) -> summary
         self.sizes: dict[str, int] = {}  # item id -> render.estimated_size
         self.fresh: dict[str, tuple[str, str]] = {}  # id -> (content hash, JSON) to keep
+        self.shown: dict[str, str] = {}  # id -> digest of the row and body (Collection.shown)
         self._summary, self._size = summary, estimated_size
 
     def __call__(self, article: Article, article_id: str, digest: str, classes: Classes) -> Article:
         kept = self._derive(article, article_id, classes)
-        self.fresh[article_id] = (digest, json.dumps(kept, ensure_ascii=False))
-        return self._keep(kept["article"], article_id, digest, kept["summary"], kept["size"])
+        text = json.dumps(kept, ensure_ascii=False)
+        self.fresh[article_id] = (digest, text)
+        return self._keep(kept, article_id, digest, text)
 
     def rows(self, parsed: Parsed, saved: _store.Saved) -> dict[str, tuple[str, str]]:
         """The lean rows of a page just saved (id -> (content hash, JSON))."""
@@ -445,14 +467,18 @@ class _Lean:
         return {"article": _store.article_meta(article), "summary": text, "size": size}
 
     def restore(self, text: str, article_id: str, digest: str, classes: Classes) -> Article:
-        kept = json.loads(text)
-        return self._keep(kept["article"], article_id, digest, kept["summary"], kept["size"])
+        return self._keep(json.loads(text), article_id, digest, text)
 
-    def _keep(self, meta: dict, article_id: str, digest: str, summary: str, size: int) -> Article:
+    def _keep(self, kept: dict, article_id: str, digest: str, text: str) -> Article:
         body = _store.StoredBody(self.bodies, article_id, digest)
-        lean = _store.article_from_meta(meta, body)
-        self.summaries[id(lean)] = summary
-        self.sizes[article_id] = size
+        lean = _store.article_from_meta(kept["article"], body)
+        self.summaries[id(lean)] = kept["summary"]
+        self.sizes[article_id] = kept["size"]
+        # the row says everything an item shows but its id, times and classes; the content
+        # hash stands for the body
+        self.shown[article_id] = hashlib.blake2b(
+            f"{text}\0{digest}".encode(), digest_size=16
+        ).hexdigest()
         return lean
 
 
@@ -507,6 +533,7 @@ def _collection(
     found: list[tuple[Page, Sequence[Classes], Sequence | None]],
     topics: tuple,
     lean: _Lean | None = None,
+    marks: dict | None = None,
 ) -> Collection:
     """Items from pages, their classes and (with a store) their records: ids and updates."""
     from feeds.group import SHANGHAI, make_items, summary
@@ -529,7 +556,8 @@ def _collection(
     if not pages:
         problems += (Problem(str(seeds), "no *.txt pages found"),)
     sizes = lean.sizes if lean is not None else {}
-    return Collection(pages, tuple(items), tuple(topics), problems, sizes)
+    shown = lean.shown if lean is not None else {}
+    return Collection(pages, tuple(items), tuple(topics), problems, sizes, shown, marks or {})
 
 
 def _with_record(item: Item, record) -> Item:  # noqa: ANN001 - feeds.store.Record
@@ -590,6 +618,32 @@ def build(
             if on_collected is not None:
                 on_collected(same.problems)
             return replace(same, seconds=time.perf_counter() - start)
+        reported: list[tuple[Problem, ...]] = []
+        callback = on_collected
+
+        def report(problems: tuple[Problem, ...]) -> None:
+            """on_collected, once (an incremental attempt that gives up has called it)."""
+            if not reported and callback is not None:
+                callback(problems)
+            reported.append(problems)
+
+        if not full:
+            from feeds import delta
+
+            done = delta.build(
+                seeds,
+                Path(out_dir),
+                config,
+                topics_path,
+                store_path,
+                workers=workers,
+                progress=progress,
+                now=now or _now(),
+                on_collected=report,
+            )
+            if done is not None:
+                return replace(done, seconds=time.perf_counter() - start)
+        on_collected = report
         collection, stats = collect_report(
             seeds,
             topics_path,
@@ -610,6 +664,10 @@ def build(
     if on_collected is not None:
         on_collected(collection.problems)
     targets, written = _publish(collection, Path(out_dir), config, workers, progress, source)
+    if source is not None and stats is not None:
+        from feeds import delta
+
+        delta.record(Path(out_dir), collection, stats.generation)  # for the next build
     return BuildReport(
         out=Path(out_dir),
         pages=len(collection.pages),
@@ -655,10 +713,11 @@ def unchanged_site(
     settings and code versions the site in `out_dir` was published with (its manifest), and
     every file of the site as it was written. Costs a stat per page and per file, not a load
     of the archive."""
+    from feeds.publish import published as published_site
     from feeds.publish import read_manifest, site_intact
 
     seeds, store = Path(seeds), Path(store)
-    published, recorded = read_manifest(out_dir)
+    _, recorded, _ = published_site(out_dir)
     if recorded is None or not seeds.exists() or not store.exists():
         return None
     files = page_files(seeds)
@@ -674,7 +733,8 @@ def unchanged_site(
     expected = _source_key(seeds, config, engine, store, store_id, generation)
     if any(recorded.get(k) != v for k, v in expected.items()):
         return None
-    if not site_intact(out_dir, published):
+    published, recorded = read_manifest(out_dir)
+    if recorded is None or not site_intact(out_dir, published):
         return None
     try:
         problems = tuple(
@@ -713,12 +773,34 @@ def _publish(
     site directory take turns (an flock on `.<site>.lock` beside it), and the one that comes
     second finds its files current. `source` goes into the manifest (see unchanged_site)."""
     targets = plan(collection, config, Keys(render_version()))
-    parent = Path(os.path.abspath(out_dir)).parent
-    parent.mkdir(parents=True, exist_ok=True)
-    with open(parent / f".{out_dir.name}.lock", "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with _site_lock(out_dir):
         written = publish(targets, out_dir, workers=workers, progress=progress, source=source)
     return targets, written
+
+
+def publish_partial(
+    targets: list[Target],
+    out_dir: Path,
+    workers: int | None,
+    progress: bool | None,
+    source: dict,
+    owned: list[str],
+) -> int:
+    """feeds.delta's publish: the targets a change can reach, and what they own (see
+    feeds.publish.publish's `partial`), one writer at a time like _publish."""
+    with _site_lock(out_dir):
+        return publish(
+            targets, out_dir, workers=workers, progress=progress, source=source, partial=owned
+        )
+
+
+@contextmanager
+def _site_lock(out_dir: Path) -> Iterator[None]:
+    parent = Path(os.path.abspath(out_dir)).parent
+    parent.mkdir(parents=True, exist_ok=True)
+    with open(parent / f".{Path(out_dir).name}.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 def build_page(

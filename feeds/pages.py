@@ -22,6 +22,7 @@ from feeds.site import (
     Channel,
     Collection,
     Keys,
+    Lazy,
     SiteConfig,
     Target,
     absolute,
@@ -166,7 +167,7 @@ def html_targets(
     common = common_context(config, chans)
     topics = common["topics"]
     tags = tuple(c for c in chans if c.kind == "tag")
-    targets = [_index_page(collection, config, common, tags, keys)]
+    targets = [_index_page(collection.items, config, common, tags, keys)]
     for chan in chans:
         targets.extend(_channel_pages(chan, common, config, keys))
     by_key = {c.key: c for c in topics}
@@ -192,44 +193,49 @@ def _page_key(
 
 
 def _index_page(
-    collection: Collection,
+    items: Sequence[Item],
     config: SiteConfig,
     common: dict,
     tags: Sequence[Channel],
     keys: Keys | None = None,
+    lazy: Lazy | None = None,
 ) -> Target:
-    """The index shows a little of everything: its key digests every item and channel."""
-    dated = [it.published for it in collection.items if it.published is not None]
+    """The index shows a little of everything: its key digests every item and channel.
+    `items`: the whole collection, newest first (feeds.delta passes its index rows)."""
+    dated = [it.published for it in items if it.published is not None]
     key = None
     if keys is not None:
         chans = tuple((c.kind, c.key, c.title, c.description, len(c.items)) for c in tags)
         topics = tuple((c.key, c.title, c.description, len(c.items)) for c in common["topics"])
-        key = keys.key("index.html", config.digest, topics, chans, keys.items(collection.items))
+        key = keys.key("index.html", config.digest, topics, chans, keys.items(items))
+    latest = items[:LATEST_ON_INDEX]
+    context = {
+        "canonical": canonical(config, "index.html"),
+        "alternates": [a for c in common["topics"] for a in alternates(c, config, "")],
+        "latest": latest if lazy is None else lazy(latest),
+        "tags": tags,
+        "top_tags": TOP_TAGS,
+        "headlines": CARD_HEADLINES,
+        "total": len(items),
+        "n_sources": len({it.article.source for it in items}),
+        "first": min(dated, default=None),
+        "last": max(dated, default=None),
+        "query": "",
+    }
     return Target(
         "index.html",
-        lambda: render_html(
-            "index.html",
-            "index.html",
-            canonical=canonical(config, "index.html"),
-            alternates=[a for c in common["topics"] for a in alternates(c, config, "")],
-            latest=collection.items[:LATEST_ON_INDEX],
-            tags=tags,
-            top_tags=TOP_TAGS,
-            headlines=CARD_HEADLINES,
-            total=len(collection.items),
-            n_sources=len({it.article.source for it in collection.items}),
-            first=min(dated, default=None),
-            last=max(dated, default=None),
-            query="",
-            **common,
-        ),
-        newest(collection.items),
+        lambda: render_html("index.html", "index.html", **context, **common),
+        newest(items),
         key,
     )
 
 
 def _channel_pages(
-    chan: Channel, common: dict, config: SiteConfig, keys: Keys | None = None
+    chan: Channel,
+    common: dict,
+    config: SiteConfig,
+    keys: Keys | None = None,
+    lazy: Lazy | None = None,
 ) -> list[Target]:
     """A topic's or tag's listing: the front page and the older pages (see paginate)."""
     front, older = paginate(chan.items)
@@ -240,7 +246,8 @@ def _channel_pages(
         path = page_path(chan, n)
         scalars = _listing_scalars(n, len(older), len(chunk), total)
         key = _page_key(keys, common, config, path, chunk, head, tuple(scalars.values()))
-        make = partial(_render_listing, chan, common, config, path, chunk, scalars)
+        shown = chunk if lazy is None else lazy(chunk)
+        make = partial(_render_listing, chan, common, config, path, shown, scalars)
         targets.append(Target(path, make, newest(chunk), key))
     return targets
 
@@ -286,6 +293,7 @@ def _article_page(
     home: Channel,
     order: dict[str, int],
     keys: Keys | None = None,
+    lazy: Lazy | None = None,
 ) -> Target:
     """An article, with newer/older neighbours in its primary topic (`home`)."""
     path = f"articles/{item.id}.html"
@@ -299,6 +307,8 @@ def _article_page(
         shown = tuple((k, by_key[k].title) for k in topic_keys)
         neighbours = tuple((it.id, it.article.title) if it else None for it in (newer, older))
         key = _page_key(keys, common, config, path, (item,), home.key, shown, neighbours)
+    if lazy is not None:
+        item, newer, older = lazy((item, newer, older))
     make = partial(_render_article, item, common, config, path, home, newer, older, topic_keys)
     return Target(path, make, item.published, key)
 

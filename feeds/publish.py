@@ -32,7 +32,7 @@ import shutil
 import sqlite3
 import stat
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from feeds.errors import FeedsError
@@ -80,6 +80,7 @@ def publish(
     workers: int | None = None,
     progress: bool | None = None,
     source: Mapping[str, object] | None = None,
+    partial: Sequence[str] | None = None,
 ) -> int:
     """Bring the standby copy of the site up to date with `targets` and swap it in as
     `out_dir` in one step; the site it replaces becomes the standby.
@@ -93,6 +94,12 @@ def publish(
     Returns how many files were new or changed. Raises PublishError (an OSError) when the disk
     is full; the previous site stays. `source` (JSON data: what the targets were made from) is
     kept in the manifest (see `read_manifest`).
+
+    `partial` (feeds.delta): the targets are only what may have changed. Every other file
+    of the published site stays, except those `partial` names: a path, or a folder when it
+    ends in "/" (what the planned channels and items own), which are removed unless planned.
+    It needs a site whose every file is keyed in the manifest; else NotPartial is raised and
+    nothing is written.
     """
     # feeds.build imports this module at its top: its helpers are imported when called.
     from feeds.build import worker_count
@@ -104,33 +111,63 @@ def publish(
     _remove_stale(parent, out_dir.name)
     (parent / f".{out_dir.name}.manifest.json").unlink(missing_ok=True)  # an older format
     standby = parent / f".{out_dir.name}{_STANDBY}"
+    gz = frozenset(gzip_extensions)
     with _Book(_manifest_path(out_dir)) as book:
         site_ino, standby_ino = _dir_ino(target), _dir_ino(standby)
+        if standby_ino is not None and not book.complete(standby_ino):
+            shutil.rmtree(standby)  # not known file by file (a sync was cut short): start afresh
+            standby_ino = None
         book.prune({site_ino, standby_ino})
-        manifest, recorded = book.read(site_ino)
-        if _all_current(targets, target, frozenset(gzip_extensions), manifest):
+        planned = {t.path for t in targets}
+        if partial is None:
+            manifest, recorded = book.read(site_ino)
+            done = _all_current(targets, target, gz, manifest)
+            dropped: set[str] = set()
+        else:
+            if site_ino is None or not book.complete(site_ino):
+                raise NotPartial(f"{out_dir}: no complete manifest for a partial publish")
+            manifest, recorded = book.read(site_ino, planned)
+            dropped = book.matching(site_ino, partial) - planned
+            done = not dropped and _all_current(targets, target, gz, manifest, partial=True)
+        if done:
             if source is not None and source != recorded:
                 book.write(site_ino, None, source)
             return 0  # every file is there with its key: nothing to render, link or swap
         tmp = parent / f".{out_dir.name}{_TMP_MARK}{os.getpid()}-{secrets.token_hex(4)}"
+        catch_up: dict[str, Entry | None] = {}
         if standby_ino is not None:
             os.rename(standby, tmp)  # a build killed from here on leaves it to be removed
-            work, _ = book.read(standby_ino)
+            if partial is None:
+                work, _ = book.read(standby_ino)
+            else:
+                catch_up = book.differing(site_ino, standby_ino)
+                work, _ = book.read(standby_ino, planned | set(catch_up) | dropped)
         else:
             tmp.mkdir()
             work = {}
+            if partial is not None:
+                catch_up = dict(book.read(site_ino)[0])
         try:
             os.chmod(tmp, 0o777 & ~_umask())  # web servers must read it
-            stager = _Stager(tmp, target, frozenset(gzip_extensions), manifest, work)
+            stager = _Stager(tmp, target, gz, manifest, work)
             del manifest, work  # the stager's are the only references (forked staging drops them)
             written, entries = _stage_all(targets, stager, worker_count(workers), progress)
-            _prune(tmp, {t.path for t in targets}, frozenset(gzip_extensions))
+            if partial is None:
+                _prune(tmp, planned, gz)
+                removed: set[str] = set()
+            else:
+                removed = _catch_up(tmp, target, gz, catch_up, entries, planned, dropped)
             _sync(tmp)
             _swap(tmp, target)
             _fsync_dir(parent)
             if tmp.exists():  # the site just replaced: the next build's starting point
                 os.rename(tmp, standby)
-            book.write(_dir_ino(target), entries, source)
+            if partial is None:
+                complete = len(entries) == len(targets)
+                book.write(_dir_ino(target), entries, source, complete=complete)
+            else:
+                book.update(_dir_ino(target), entries, removed, source)
+            _sync_standby(book, standby, target, gz, source)
         except OSError as exc:
             if isinstance(exc, FeedsError) or exc.errno not in (
                 errno.ENOSPC,
@@ -149,15 +186,91 @@ def publish(
     return written
 
 
+def _sync_standby(
+    book: _Book, standby: Path, site: Path, gz: frozenset[str], source: object
+) -> None:
+    """Make the standby (the site just replaced) a copy of the site now, so that the next
+    build finds an identical copy and touches only what it changes itself. Files are
+    replaced by renames: a reader still in the old site gets whole files. A sync cut short
+    leaves the standby marked incomplete; the next build then starts afresh."""
+    site_ino, standby_ino = _dir_ino(site), _dir_ino(standby)
+    if standby_ino is None or site_ino is None or not book.complete(site_ino):
+        return
+    book.write(standby_ino, None, None, complete=False)
+    entries: dict[str, Entry] = {}
+    try:
+        removed = _catch_up(standby, site, gz, book.differing(site_ino, standby_ino), entries)
+    except NotPartial:
+        return  # the site changed under us: leave the standby to the next build
+    book.update(standby_ino, entries, removed, source)
+
+
+class NotPartial(FeedsError):
+    """A partial publish is not possible here (feeds.delta then builds in full)."""
+
+
+def _catch_up(
+    root: Path,
+    site: Path,
+    gz: frozenset[str],
+    catch_up: Mapping[str, Entry | None],
+    entries: dict[str, Entry],
+    planned: set[str] = frozenset(),  # type: ignore[assignment]
+    dropped: set[str] = frozenset(),  # type: ignore[assignment]
+) -> set[str]:
+    """Make the files of the copy in `root` those of the published `site` (`catch_up`:
+    path -> published entry, None where the site has no such file), but for the `planned`
+    ones (staged already), and remove the `dropped` ones. Files are replaced by renames.
+    Adds the entries placed; returns the paths removed."""
+    removed = set(dropped)
+    for path, entry in catch_up.items():
+        if path in planned or path in dropped:
+            continue
+        rel = _safe_relative(path)
+        if entry is None:
+            removed.add(path)
+            continue
+        old = site / rel
+        if _identity(old) != tuple(entry[1:]):
+            raise NotPartial(f"{old}: changed since it was published")
+        new = root / rel
+        new.parent.mkdir(parents=True, exist_ok=True)
+        _place(old, new, atomic=True)
+        if rel.suffix[1:] in gz and not _place(_gz(old), _gz(new), required=False, atomic=True):
+            _replace_file(_gz(new), gzip_bytes(old.read_bytes()))
+        entries[path] = entry
+    for path in removed:
+        new = root / _safe_relative(path)
+        for doomed in (new, _gz(new)):
+            try:
+                os.unlink(doomed)
+            except FileNotFoundError:
+                pass
+        folder = new.parent
+        while folder != root:  # and the folders that leaves empty
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+            folder = folder.parent
+    return removed
+
+
 Entry = tuple[str, int, int, int]  # (key, inode, size, mtime_ns) of a published file
 
 
 def _all_current(
-    targets: Sequence[Target], site: Path, gz: frozenset[str], manifest: dict[str, Entry]
+    targets: Sequence[Target],
+    site: Path,
+    gz: frozenset[str],
+    manifest: dict[str, Entry],
+    *,
+    partial: bool = False,
 ) -> bool:
     """Whether the published site is exactly `targets`: each keyed, with the key its file
-    was written with, the file (and its .gz) unchanged since, and no other file planned."""
-    if not manifest or len(manifest) != len(targets):
+    was written with, the file (and its .gz) unchanged since, and no other file planned
+    (`partial`: other files may be there)."""
+    if not manifest or (len(manifest) != len(targets) and not partial):
         return False
     for target in targets:
         entry = manifest.get(target.path)
@@ -244,7 +357,10 @@ class _Book:
                 "key TEXT NOT NULL, ino INTEGER NOT NULL, size INTEGER NOT NULL, "
                 "mtime_ns INTEGER NOT NULL, PRIMARY KEY (copy, path)) WITHOUT ROWID"
             )
-            db.execute("CREATE TABLE IF NOT EXISTS copies (copy INTEGER PRIMARY KEY, source TEXT)")
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS copies (copy INTEGER PRIMARY KEY, source TEXT, "
+                "complete INTEGER NOT NULL DEFAULT 0)"
+            )
         except BaseException:
             db.close()
             raise
@@ -265,12 +381,22 @@ class _Book:
         self.db.execute(f"DELETE FROM copies WHERE copy NOT IN ({marks})", keep)
         self.db.execute("COMMIT")
 
-    def read(self, copy: int | None) -> tuple[dict[str, Entry], dict | None]:
+    def read(
+        self, copy: int | None, paths: Iterable[str] | None = None
+    ) -> tuple[dict[str, Entry], dict | None]:
+        """A copy's entries (of `paths` only, when given) and source."""
         if copy is None:
             return {}, None
-        rows = self.db.execute(
-            "SELECT path, key, ino, size, mtime_ns FROM files WHERE copy = ?", (copy,)
-        )
+        if paths is None:
+            rows = self.db.execute(
+                "SELECT path, key, ino, size, mtime_ns FROM files WHERE copy = ?", (copy,)
+            )
+        else:
+            rows = self.db.execute(
+                "SELECT path, key, ino, size, mtime_ns FROM files WHERE copy = ? "
+                "AND path IN (SELECT value FROM json_each(?))",
+                (copy, json.dumps(list(paths))),
+            )
         files = {r[0]: r[1:] for r in rows}
         row = self.db.execute("SELECT source FROM copies WHERE copy = ?", (copy,)).fetchone()
         try:
@@ -279,7 +405,58 @@ class _Book:
             source = None
         return files, source if isinstance(source, dict) else None
 
-    def write(self, copy: int | None, entries: Mapping[str, Entry] | None, source: object) -> None:
+    def complete(self, copy: int) -> bool:
+        """Whether every file of the copy is in the manifest (all its targets were keyed)."""
+        row = self.db.execute("SELECT complete FROM copies WHERE copy = ?", (copy,)).fetchone()
+        return bool(row and row[0])
+
+    def count(self, copy: int | None) -> int:
+        row = self.db.execute("SELECT COUNT(*) FROM files WHERE copy = ?", (copy,)).fetchone()
+        return row[0]
+
+    def matching(self, copy: int, names: Sequence[str]) -> set[str]:
+        """The copy's paths among `names`: paths, and folders (ending in "/")."""
+        out = set()
+        for name in names:
+            if name.endswith("/"):
+                rows = self.db.execute(
+                    "SELECT path FROM files WHERE copy = ? AND path >= ? AND path < ?",
+                    (copy, name, name + "\U0010ffff"),
+                )
+            else:
+                rows = self.db.execute(
+                    "SELECT path FROM files WHERE copy = ? AND path = ?", (copy, name)
+                )
+            out.update(r[0] for r in rows)
+        return out
+
+    def differing(self, copy: int, other: int) -> dict[str, Entry | None]:
+        """Paths whose entries differ between two copies: path -> `copy`'s entry (None
+        where `copy` has no such file)."""
+        rows = self.db.execute(
+            "SELECT c.path, c.key, c.ino, c.size, c.mtime_ns FROM files c "
+            "LEFT JOIN files o ON o.copy = ? AND o.path = c.path WHERE c.copy = ? AND "
+            "(o.path IS NULL OR o.key != c.key OR o.ino != c.ino OR o.size != c.size "
+            "OR o.mtime_ns != c.mtime_ns)",
+            (other, copy),
+        )
+        out: dict[str, Entry | None] = {r[0]: r[1:] for r in rows}
+        rows = self.db.execute(
+            "SELECT o.path FROM files o LEFT JOIN files c ON c.copy = ? AND c.path = o.path "
+            "WHERE o.copy = ? AND c.path IS NULL",
+            (copy, other),
+        )
+        out.update((r[0], None) for r in rows)
+        return out
+
+    def write(
+        self,
+        copy: int | None,
+        entries: Mapping[str, Entry] | None,
+        source: object,
+        *,
+        complete: bool | None = None,
+    ) -> None:
         """Record a copy's files (None: keep them) and source, in one transaction."""
         if copy is None:
             return
@@ -291,14 +468,45 @@ class _Book:
                     "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?)",
                     [(copy, p, *e) for p, e in entries.items()],
                 )
-            self.db.execute(
-                "INSERT OR REPLACE INTO copies VALUES (?, ?)",
-                (copy, None if source is None else json.dumps(source)),
-            )
+            self._source(copy, source, complete)
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
         self.db.execute("COMMIT")
+
+    def update(
+        self, copy: int | None, entries: Mapping[str, Entry], removed: Iterable[str], source: object
+    ) -> None:
+        """Record the files a partial publish placed and removed, in one transaction."""
+        if copy is None:
+            return
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self.db.executemany(
+                "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?)",
+                [(copy, p, *e) for p, e in entries.items()],
+            )
+            self.db.executemany(
+                "DELETE FROM files WHERE copy = ? AND path = ?", [(copy, p) for p in removed]
+            )
+            self._source(copy, source, True)
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def _source(self, copy: int, source: object, complete: bool | None) -> None:
+        text = None if source is None else json.dumps(source)
+        if complete is None:
+            self.db.execute(
+                "INSERT INTO copies (copy, source) VALUES (?, ?) "
+                "ON CONFLICT (copy) DO UPDATE SET source = excluded.source",
+                (copy, text),
+            )
+        else:
+            self.db.execute(
+                "INSERT OR REPLACE INTO copies VALUES (?, ?, ?)", (copy, text, int(complete))
+            )
 
 
 class _Stager:
@@ -524,22 +732,30 @@ def _same_bytes(old: Path, data: bytes) -> bool:
         return False
 
 
-def _place(old: Path, new: Path, *, required: bool = True) -> bool:
+def _place(old: Path, new: Path, *, required: bool = True, atomic: bool = False) -> bool:
     """Make `new` a hard link to `old` (a copy with its mtime where links are not possible).
-    False when `old` is missing and not `required`."""
+    False when `old` is missing and not `required`. `atomic`: through a rename, so that a
+    reader of `new` finds the old file or the new one, never none."""
+    if atomic:
+        here = _identity(new)
+        if here is not None and here == _identity(old):
+            return True  # already a link to it (a rename between two links does nothing)
+    dest, new = new, (new.with_name(f".{new.name}.{os.getpid()}.tmp") if atomic else new)
     _clear(new)
     try:
         os.link(old, new)
-        return True
     except FileNotFoundError:
         if not required:
             return False
         raise
     except OSError:
-        pass
-    st = old.stat()  # no hard links here: copy, and keep the mtime
-    _write_file(new, old.read_bytes())
-    os.utime(new, ns=(st.st_atime_ns, st.st_mtime_ns))
+        st = old.stat()  # no hard links here: copy, and keep the mtime
+        _write_file(new, old.read_bytes())
+        os.utime(new, ns=(st.st_atime_ns, st.st_mtime_ns))
+    if new != dest:
+        if dest.is_dir() and not dest.is_symlink():
+            shutil.rmtree(dest)
+        os.replace(new, dest)
     return True
 
 
@@ -630,3 +846,27 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def published(out_dir: Path) -> tuple[int | None, dict | None, int]:
+    """(the site's copy id, the `source` it was published with, its number of files) from
+    the manifest; (None, None, 0) when unknown. Reads no file entries."""
+    path = _manifest_path(out_dir)
+    ino = _dir_ino(Path(out_dir).resolve())
+    if ino is None or not path.exists():
+        return None, None, 0
+    try:
+        with _Book(path, create=False) as book:
+            row = book.db.execute(
+                "SELECT source, complete FROM copies WHERE copy = ?", (ino,)
+            ).fetchone()
+            if row is None or not row[1]:
+                return None, None, 0
+            return ino, json.loads(row[0]) if row[0] else None, book.count(ino)
+    except (OSError, sqlite3.Error, ValueError):
+        return None, None, 0
+
+
+def manifest_file(out_dir: Path) -> Path:
+    """The manifest's SQLite file (feeds.delta keeps its index there, beside the entries)."""
+    return _manifest_path(out_dir)

@@ -123,6 +123,12 @@ class Collection:
     # Item id -> render.estimated_size, where the collector already knows it (a lean
     # collection's bodies stay in the store: measuring them again would read every one).
     sizes: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
+    # Item id -> digest of everything the item shows besides its id, times and classes (a
+    # lean collection's: see item_digest); empty: items are digested whole (DigestMemo).
+    shown: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+    # Page path -> feeds.store.PageMark of each page, as loaded (a store's collection): what
+    # feeds.delta's index remembers of the pages.
+    marks: Mapping[str, object] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -211,17 +217,61 @@ def channels(collection: Collection, config: SiteConfig) -> list[Channel]:
 Sizer = Callable[[Item], int]
 
 
+def item_digest(
+    item_id: str,
+    published: datetime | None,
+    updated: datetime | None,
+    primary: str,
+    topics: Sequence[str],
+    tags: Sequence[str],
+    shown: str,
+) -> str:
+    """The digest of an item whose article, summary and size are digested in `shown`
+    (Collection.shown): what an incremental build (feeds.delta) keeps per item, and what a
+    full build of the same collection computes, so both make the same target keys."""
+    text = "\x1f".join(
+        (
+            item_id,
+            published.isoformat() if published else "",
+            updated.isoformat() if updated else "",
+            primary,
+            "\x1e".join(topics),
+            "\x1e".join(tags),
+            shown,
+        )
+    )
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
 class DigestMemo(dict):
     """A digest of everything an item shows (id, times, topics, tags, the whole article),
     computed once per item object: the part of a target key that the item contributes.
     Call it with an item; the dict maps id(item) -> digest (the collection keeps every item
-    alive while the memo is in use)."""
+    alive while the memo is in use). With `shown` (Collection.shown), an item is digested
+    by item_digest."""
+
+    def __init__(self, shown: Mapping[str, str] | None = None) -> None:
+        super().__init__()
+        self.shown = shown or {}
 
     def __call__(self, item: Item) -> str:
         key = id(item)
         digest = self.get(key)
         if digest is None:
-            digest = self[key] = hashlib.blake2b(repr(item).encode(), digest_size=16).hexdigest()
+            shown = self.shown.get(item.id)
+            if shown is None:
+                digest = hashlib.blake2b(repr(item).encode(), digest_size=16).hexdigest()
+            else:
+                digest = item_digest(
+                    item.id,
+                    item.published,
+                    item.updated,
+                    item.primary_topic,
+                    item.topics,
+                    item.tags,
+                    shown,
+                )
+            self[key] = digest
         return digest
 
     def joined(self, items: Sequence[Item]) -> str:
@@ -425,6 +475,9 @@ def archive_path(channel: Channel, n: int, fmt: str) -> str:
     return f"{channel.feed_base}/archive/{n}.{fmt}"
 
 
+Lazy = Callable[[Sequence[Item]], Sequence[Item]]  # items as planned -> items to render
+
+
 def feed_targets(
     channel: Channel,
     config: SiteConfig,
@@ -432,13 +485,15 @@ def feed_targets(
     size: Sizer | None = None,
     keys: Keys | None = None,
     memo: object | None = None,
+    lazy: Lazy | None = None,
 ) -> list[Target]:
     """Current feed (all formats) plus its RFC 5005 archive pages, for topics and tags; the
     formats of one page are adjacent (they render the same items).
 
     With `keys`, each target's key digests what its spec is made of (links included), its
     items and the topic titles: an archive page whose items and neighbours did not change
-    keeps its key. The spec itself is made when the file is rendered (a plan stays small)."""
+    keeps its key. The spec itself is made when the file is rendered (a plan stays small).
+    `lazy` turns planned items (feeds.delta's index rows) into the items rendered."""
     current, archives = archive_chunks(
         channel.items, config.feed_limit, config.feed_max_bytes, size
     )
@@ -450,14 +505,18 @@ def feed_targets(
     for n, chunk in pages:
         digests = keys.items(chunk) if keys else ()
         when = feed_time(chunk)
+        # what the links show: the current page points at the newest archive page, an
+        # archive page at its neighbours (the newest one at the current feed)
+        links = n_archives if n is None else n == n_archives
+        shown = chunk if lazy is None else lazy(chunk)
         for fmt in FORMATS:
             path = f"{channel.feed_base}.{fmt}" if n is None else archive_path(channel, n, fmt)
             key = (
-                keys.key(path, head, fmt, n, n_archives, config.digest, titles_key, digests)
+                keys.key(path, head, fmt, n, links, config.digest, titles_key, digests)
                 if keys
                 else None
             )
-            make = partial(_render_page, channel, config, fmt, n, n_archives, chunk, titles, memo)
+            make = partial(_render_page, channel, config, fmt, n, n_archives, shown, titles, memo)
             targets.append(Target(path, make, when, key=key))
     return targets
 
@@ -583,6 +642,19 @@ def opml(chans: Sequence[Channel], config: SiteConfig) -> bytes:
     return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
 
 
+def opml_target(
+    chans: Sequence[Channel], config: SiteConfig, last: datetime | None, keys: Keys | None
+) -> Target:
+    """feeds.opml: the topic feeds (`last`: the newest item time)."""
+    nav = tuple((c.key, c.title) for c in chans if c.kind == "topic")
+    key = (
+        keys.key("feeds.opml", config.digest, nav, last.isoformat() if last else None)
+        if keys
+        else None
+    )
+    return Target("feeds.opml", lambda: opml(chans, config), last, key)
+
+
 # -- the whole site -------------------------------------------------------------------------
 
 
@@ -603,11 +675,11 @@ def plan(collection: Collection, config: SiteConfig, keys: Keys | None = None) -
     from feeds.render import EntryMemo
 
     memo = EntryMemo()
+    if keys is not None and collection.shown:
+        keys = Keys(keys.salt, DigestMemo(collection.shown))
     for chan in chans:
         targets.extend(feed_targets(chan, config, titles, size, keys, memo))
-    nav = tuple((c.key, c.title) for c in chans if c.kind == "topic")
-    opml_key = keys.key("feeds.opml", config.digest, nav, last) if keys else None
-    targets.append(Target("feeds.opml", lambda: opml(chans, config), last, opml_key))
+    targets.append(opml_target(chans, config, last, keys))
     targets.extend(html_targets(collection, config, chans, keys))
     targets.extend(static_targets(keys))
     # Newest first, across channels: the documents that show an item (its feeds, archive and

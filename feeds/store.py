@@ -133,6 +133,19 @@ class PageState:
 
 
 @dataclass(frozen=True)
+class PageMark:
+    """What identifies a stored parse of a page: a page whose mark did not change since a
+    site was built still shows what it showed then (feeds.delta)."""
+
+    sha256: str
+    engine: str
+    parsed_at: str
+
+    def text(self) -> str:
+        return f"{self.sha256} {self.engine} {self.parsed_at}"
+
+
+@dataclass(frozen=True)
 class Parsed:
     """A freshly parsed page: its file's identity, the Page and each article's classes."""
 
@@ -727,10 +740,15 @@ class Store:
     # -- loading ----------------------------------------------------------------------------
 
     def load(
-        self, shape: Shaper | None = None
+        self,
+        shape: Shaper | None = None,
+        select: Callable[[dict[str, PageMark]], Iterable[str] | None] | None = None,
     ) -> tuple[int, list[tuple[str, Page, list[Classes], list[Record]]]]:
         """The generation and every present page (by path) with its articles' classes and
         records, in page order: one consistent snapshot, even while another process writes.
+
+        `select(marks)`, when given, sees every present page's PageMark in that snapshot and
+        returns the paths to load (None: all; feeds.delta loads only the pages that changed).
 
         `shape(article, id, content_hash, classes)`, when given, sees each article as it is
         read and returns what the page keeps instead (feeds.build keeps the metadata and a
@@ -747,8 +765,24 @@ class Store:
             generation = self.db.execute(
                 "SELECT value FROM meta WHERE key = 'generation'"
             ).fetchone()
+            chosen = ""
+            args: tuple = (version or "",)
+            if select is not None:
+                marks = {
+                    r[0]: PageMark(r[1], r[2], r[3])
+                    for r in self.db.execute(
+                        "SELECT path, sha256, engine, parsed_at FROM pages WHERE present = 1"
+                    )
+                }
+                paths = select(marks)
+                if paths is not None:
+                    chosen = " AND {} IN (SELECT value FROM json_each(?))"
+                    args += (json.dumps(sorted(paths)),)
             pages = self.db.execute(
-                "SELECT path, meta FROM pages WHERE present = 1 ORDER BY path"
+                "SELECT path, meta FROM pages WHERE present = 1"
+                + chosen.format("path")
+                + " ORDER BY path",
+                args[1:],
             ).fetchall()
             rows = self.db.execute(
                 "SELECT a.page, a.primary_topic, a.topics, a.tags, a.id, a.first_seen, "
@@ -756,8 +790,8 @@ class Store:
                 "CASE WHEN l.data IS NULL THEN a.data END "
                 "FROM articles a LEFT JOIN lean l "
                 "ON l.id = a.id AND l.version = ? AND l.content_hash = a.content_hash "
-                "WHERE a.present = 1 ORDER BY a.page, a.position",
-                (version or "",),
+                "WHERE a.present = 1" + chosen.format("a.page") + " ORDER BY a.page, a.position",
+                args,
             )
             out = []
             row = next(rows, None)
@@ -816,6 +850,28 @@ class Store:
         except StoreLocked:
             pass
         fresh.clear()
+
+    def lean_rows(self, version: str, ids: Sequence[str]) -> dict[str, tuple[str, str]]:
+        """Kept lean rows of the given articles (id -> (content hash, JSON)), where the row
+        of `version` matches the article's content."""
+        with self._errors():
+            rows = self.db.execute(
+                "SELECT l.id, l.content_hash, l.data FROM lean l JOIN articles a "
+                "ON a.id = l.id AND a.content_hash = l.content_hash "
+                "WHERE l.version = ? AND l.id IN (SELECT value FROM json_each(?))",
+                (version, json.dumps(list(ids))),
+            ).fetchall()
+        return {r[0]: (r[1], r[2]) for r in rows}
+
+    def stored_article(self, article_id: str) -> tuple[Article, str]:
+        """An article as saved, and its content hash."""
+        with self._errors():
+            row = self.db.execute(
+                "SELECT data, content_hash FROM articles WHERE id = ?", (article_id,)
+            ).fetchone()
+        if row is None:
+            raise StoreError(f"{self.path}: article {article_id} is gone; build again")
+        return _article(_unpack(row[0])), row[1]
 
     def records(self, path: str) -> list[Record]:
         """The present articles of one page, in page order."""

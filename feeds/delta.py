@@ -1,0 +1,717 @@
+"""Incremental builds: plan only the files a change can reach (feeds.build calls it first).
+
+A full build loads every stored article, plans every file of the site and compares keys: its
+cost grows with the archive. This module makes the cost of a typical build (a few pages added
+or parsed again) grow with the change instead.
+
+Beside the site's manifest (feeds.publish), a build from the store keeps an index of what the
+site was made from, in the same SQLite file:
+
+- index_pages: each present page's path, its mark in the store (feeds.store.PageMark: SHA-256,
+  engine version, parse time) and its problems;
+- index_items: each item's id, source page, position, day, publication and update times,
+  topics, tags, estimated feed size, the digest of what it shows (Collection.shown), its item
+  digest (feeds.site.item_digest) and title;
+- index_meta: the site copy and store generation it describes.
+
+The next build compares the store's page marks with index_pages and loads only the pages that
+differ. Their rows replace the old ones, and the days they print on are dated again (feeds.group's
+rule: the n-th item of a day is stamped 12:00 minus n minutes). Then only these files are
+planned: the feeds and listings of every channel (topic or tag) holding a changed item before
+or after the change, or an item whose tag gained or lost its channel; the pages of changed
+items and of their neighbours; the index, the OPML and the static files. They get the very keys
+feeds.site.plan gives them, so feeds.publish renders only those whose key moved and keeps every
+other file as published. A planned row becomes an item (read from the store's lean rows) only
+when a file showing it is rendered.
+
+An incremental build is taken only when the published site was built from the same seeds,
+store, settings and code, and the index describes that very site (same copy, same
+generation); anything else (a first build, --full, a build killed before it recorded the
+index, other settings) takes the full path, which writes the index afresh. Tests check that
+an incremental site is byte for byte a full build's.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import date, datetime, timedelta
+from datetime import time as clock
+from itertools import chain
+from pathlib import Path
+from typing import NamedTuple
+
+from feeds.group import SHANGHAI
+from feeds.model import Item, Problem
+from feeds.site import (
+    ALL,
+    Channel,
+    Collection,
+    DigestMemo,
+    Keys,
+    SiteConfig,
+    Target,
+    feed_targets,
+    is_safe_tag,
+    item_digest,
+    newest,
+    opml_target,
+    size_memo,
+)
+
+VERSION = "1"  # of the index's layout and meaning: another version builds in full
+EPOCH = datetime(1970, 1, 1, tzinfo=SHANGHAI)
+_TIMEOUT = 30.0
+
+
+class Row(NamedTuple):
+    """An item as the index keeps it: what planning needs, without the article."""
+
+    id: str
+    source: str
+    position: int
+    day: str  # ISO date the item is published on ("" when unknown)
+    published: datetime | None
+    updated: datetime | None
+    primary_topic: str
+    topics: tuple[str, ...]
+    tags: tuple[str, ...]
+    size: int  # render.estimated_size
+    shown: str  # Collection.shown
+    digest: str  # site.item_digest
+    title: str
+
+    @property
+    def article(self) -> Row:
+        """What a plan reads of the article (its title and source) is on the row."""
+        return self
+
+
+# -- the index ------------------------------------------------------------------------------
+
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS index_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS index_pages (path TEXT PRIMARY KEY, mark TEXT NOT NULL, "
+    "problems TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS index_items (id TEXT PRIMARY KEY, source TEXT NOT NULL, "
+    "position INTEGER NOT NULL, day TEXT NOT NULL, published TEXT NOT NULL, "
+    "updated TEXT NOT NULL, primary_topic TEXT NOT NULL, topics TEXT NOT NULL, "
+    "tags TEXT NOT NULL, size INTEGER NOT NULL, shown TEXT NOT NULL, digest TEXT NOT NULL, "
+    "title TEXT NOT NULL)",
+)
+_SEP = "\x1f"
+
+
+def _iso(when: datetime | None) -> str:
+    return when.isoformat() if when else ""
+
+
+def _encode(r: Row) -> tuple:
+    return (
+        r.id,
+        r.source,
+        r.position,
+        r.day,
+        _iso(r.published),
+        _iso(r.updated),
+        r.primary_topic,
+        _SEP.join(r.topics),
+        _SEP.join(r.tags),
+        r.size,
+        r.shown,
+        r.digest,
+        r.title,
+    )
+
+
+class Index:
+    """The index tables in the manifest file of a site (feeds.publish.manifest_file)."""
+
+    def __init__(self, path: Path) -> None:
+        self.db = sqlite3.connect(path, timeout=_TIMEOUT, isolation_level=None)
+        try:
+            for statement in _SCHEMA:
+                self.db.execute(statement)
+        except BaseException:
+            self.db.close()
+            raise
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.db.close()
+
+    def meta(self) -> dict[str, str]:
+        return dict(self.db.execute("SELECT key, value FROM index_meta"))
+
+    def pages(self) -> dict[str, tuple[str, str]]:
+        """path -> (mark text, problems as JSON)."""
+        return {r[0]: (r[1], r[2]) for r in self.db.execute("SELECT * FROM index_pages")}
+
+    def rows(self) -> list[Row]:
+        """Every row, newest first (as the site lists them)."""
+        names: dict[str, tuple[str, ...]] = {"": ()}
+        out = []
+        for r in self.db.execute(
+            "SELECT * FROM index_items ORDER BY published = '', published DESC, id DESC"
+        ):
+            topics, tags = names.get(r[7]), names.get(r[8])
+            if topics is None:
+                topics = names[r[7]] = tuple(map(sys_intern, r[7].split(_SEP)))
+            if tags is None:
+                tags = names[r[8]] = tuple(map(sys_intern, r[8].split(_SEP)))
+            # as feeds.group stamps it (its zone object, not an equal one)
+            published = datetime.fromisoformat(r[4]).astimezone(SHANGHAI) if r[4] else None
+            updated = datetime.fromisoformat(r[5]) if r[5] else None
+            out.append(Row(r[0], r[1], r[2], r[3], published, updated, r[6], topics, tags, *r[9:]))
+        return out
+
+    def replace(
+        self, meta: Mapping[str, str], pages: Mapping[str, tuple[str, str]], rows: Iterable[Row]
+    ) -> None:
+        """The whole index, in one transaction."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            for table in ("index_meta", "index_pages", "index_items"):
+                self.db.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
+            self._write(meta, pages, (), map(_encode, rows), ())
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def apply(
+        self,
+        meta: Mapping[str, str],
+        pages: Mapping[str, tuple[str, str]],
+        gone_pages: Iterable[str],
+        rows: Iterable[Row],
+        gone_rows: Iterable[str],
+    ) -> None:
+        """Changes to the index, in one transaction."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self._write(meta, pages, gone_pages, map(_encode, rows), gone_rows)
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def _write(self, meta, pages, gone_pages, rows, gone_rows) -> None:  # noqa: ANN001
+        db = self.db
+        db.executemany("INSERT OR REPLACE INTO index_meta VALUES (?, ?)", meta.items())
+        db.executemany("DELETE FROM index_pages WHERE path = ?", [(p,) for p in gone_pages])
+        db.executemany(
+            "INSERT OR REPLACE INTO index_pages VALUES (?, ?, ?)",
+            [(p, m, probs) for p, (m, probs) in pages.items()],
+        )
+        db.executemany("DELETE FROM index_items WHERE id = ?", [(i,) for i in gone_rows])
+        db.executemany(
+            "INSERT OR REPLACE INTO index_items VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+
+
+def sys_intern(text: str) -> str:
+    import sys
+
+    return sys.intern(text)
+
+
+def _problems_json(problems: Iterable[Problem]) -> str:
+    return json.dumps([[p.source, p.message, p.line] for p in problems], ensure_ascii=False)
+
+
+def _problems(text: str) -> list[Problem]:
+    return [Problem(s, m, n) for s, m, n in json.loads(text)] if text != "[]" else []
+
+
+# -- rows -----------------------------------------------------------------------------------
+
+
+def page_rows(page, classes, records, sizes, shown) -> list[Row]:  # noqa: ANN001
+    """Rows of a loaded page's articles (undated: see `date_rows`)."""
+    dated = [a.date for a in page.articles if a.date]
+    fallback = max(dated) if dated else None
+    out = []
+    for article, (primary, topics, tags), record in zip(
+        page.articles, classes, records, strict=True
+    ):
+        day = article.date or page.issue_date or fallback
+        out.append(
+            Row(
+                record.id,
+                article.source,
+                article.position,
+                day.isoformat() if day else "",
+                None,
+                record.updated,
+                primary,
+                topics,
+                tags,
+                sizes[record.id],
+                shown[record.id],
+                "",
+                article.title,
+            )
+        )
+    return out
+
+
+def _stamp(day: str, n: int) -> datetime:
+    noon = datetime.combine(date.fromisoformat(day), clock(12, 0), tzinfo=SHANGHAI)
+    return noon - timedelta(minutes=n)
+
+
+def date_rows(rows: Iterable[Row]) -> Iterator[Row]:
+    """The rows of whole days, published by feeds.group's rule (the n-th item of a day, in
+    page and article order, at 12:00 minus n minutes) and digested."""
+    by_day: dict[str, list[Row]] = {}
+    for r in rows:
+        by_day.setdefault(r.day, []).append(r)
+    for day, day_rows in by_day.items():
+        day_rows.sort(key=lambda r: (r.source, r.position))
+        for n, r in enumerate(day_rows):
+            published = _stamp(day, n) if day else None
+            if published != r.published or not r.digest:
+                digest = item_digest(
+                    r.id, published, r.updated, r.primary_topic, r.topics, r.tags, r.shown
+                )
+                r = r._replace(published=published, digest=digest)
+            yield r
+
+
+def _order(rows: list[Row]) -> None:
+    rows.sort(key=lambda r: (r.published or EPOCH, r.id), reverse=True)
+
+
+def collection_rows(collection: Collection) -> list[Row]:
+    """The index rows of a lean collection (a full build's), in its order."""
+    days: dict[int, str] = {}
+    for page in collection.pages:
+        dated = [a.date for a in page.articles if a.date]
+        fallback = max(dated) if dated else None
+        for a in page.articles:
+            day = a.date or page.issue_date or fallback
+            days[id(a)] = day.isoformat() if day else ""
+    digest = DigestMemo(collection.shown)
+    return [
+        Row(
+            it.id,
+            it.article.source,
+            it.article.position,
+            days[id(it.article)],
+            it.published,
+            it.updated,
+            it.primary_topic,
+            it.topics,
+            it.tags,
+            collection.sizes[it.id],
+            collection.shown[it.id],
+            digest(it),
+            it.article.title,
+        )
+        for it in collection.items
+    ]
+
+
+def record(out_dir: Path, collection: Collection, generation: int) -> None:
+    """Write the index of a site a full build just published from a lean `collection`."""
+    from feeds.publish import manifest_file, published
+
+    copy, _, _ = published(out_dir)
+    if copy is None or not collection.marks or not collection.shown:
+        return
+    problems: dict[str, list[Problem]] = {}
+    for page in collection.pages:
+        problems[page.source] = list(page.problems)
+    pages = {
+        path: (mark.text(), _problems_json(problems.get(path, ())))  # type: ignore[attr-defined]
+        for path, mark in collection.marks.items()
+    }
+    meta = {"version": VERSION, "copy": str(copy), "generation": str(generation)}
+    with Index(manifest_file(out_dir)) as index:
+        index.replace(meta, pages, collection_rows(collection))
+
+
+# -- channels -------------------------------------------------------------------------------
+
+
+def _homes(rows: Sequence[Row], slugs: Sequence[str]) -> dict[str, list[Row]]:
+    """Each topic's rows (in order): `all` and the configured topics."""
+    lists: dict[str, list[Row]] = {s: [] for s in slugs}
+    lists[ALL] = list(rows)
+    for r in rows:
+        for slug in dict.fromkeys((r.primary_topic, *r.topics)):
+            if slug != ALL and slug in lists:
+                lists[slug].append(r)
+    return lists
+
+
+def _tag_counts(rows: Iterable[Row]) -> Counter:
+    return Counter(chain.from_iterable(dict.fromkeys(r.tags) for r in rows))
+
+
+def _tag_set(counts: Counter, config: SiteConfig) -> set[str]:
+    return {t for t, n in counts.items() if n >= config.min_tag_articles and is_safe_tag(t)}
+
+
+def _channels_of(r: Row, slugs: set[str]) -> Iterator[tuple[str, str]]:
+    yield ("topic", ALL)
+    for slug in dict.fromkeys((r.primary_topic, *r.topics)):
+        if slug in slugs:
+            yield ("topic", slug)
+    for tag in r.tags:
+        yield ("tag", tag)
+
+
+def _owned(kind: str, key: str) -> list[str]:
+    """What a channel owns in the site: its feeds, archives and listing pages."""
+    if kind == "topic":
+        return [
+            *(f"feeds/{key}.{fmt}" for fmt in ("rss", "atom", "json")),
+            f"feeds/{key}/",
+            f"topics/{key}.html",
+            f"topics/{key}/",
+        ]
+    return [*(f"tags/{key}.{ext}" for ext in ("rss", "atom", "json", "html")), f"tags/{key}/"]
+
+
+# -- items when rendered ----------------------------------------------------------------------
+
+
+class Resolver:
+    """Index rows -> items, read from the store's lean rows when a file showing them is
+    rendered (each process, forked render processes included, opens its own connection)."""
+
+    def __init__(self, store: Path) -> None:
+        self.store = store
+        self._pid = -1
+        self._items: dict[str, Item] = {}
+        self._shaper = None
+
+    def __call__(self, rows: Sequence[Row | None]) -> Sequence[Item | None]:
+        return LazyItems(rows, self)
+
+    def items(self, rows: Sequence[Row | None]) -> tuple[Item | None, ...]:
+        from feeds import build as b
+        from feeds import store as st
+
+        if self._pid != os.getpid():
+            self._pid = os.getpid()
+            self._items = {}
+            self._shaper = b._Lean(st.Bodies(self.store))  # noqa: SLF001 - one module's pair
+        shaper = self._shaper
+        missing = [r for r in rows if r is not None and r.id not in self._items]
+        if missing:
+            with st.Store(self.store) as db:
+                kept = db.lean_rows(shaper.version, [r.id for r in missing])
+                for r in missing:
+                    classes = (r.primary_topic, r.topics, r.tags)
+                    if r.id in kept:
+                        digest, text = kept[r.id]
+                        article = shaper.restore(text, r.id, digest, classes)
+                    else:  # no kept row (another version wrote them): made from the article
+                        article, digest = db.stored_article(r.id)
+                        article = shaper(article, r.id, digest, classes)
+                    self._items[r.id] = Item(
+                        id=r.id,
+                        article=article,
+                        primary_topic=r.primary_topic,
+                        topics=r.topics,
+                        tags=r.tags,
+                        published=r.published,
+                        summary=shaper.summaries[id(article)],
+                        updated=r.updated,
+                    )
+        return tuple(None if r is None else self._items[r.id] for r in rows)
+
+
+class LazyItems(Sequence):
+    """Rows that become items when first read (see Resolver)."""
+
+    __slots__ = ("_rows", "_resolver", "_items")
+
+    def __init__(self, rows: Sequence[Row | None], resolver: Resolver) -> None:
+        self._rows, self._resolver, self._items = tuple(rows), resolver, None
+
+    def _get(self) -> tuple[Item | None, ...]:
+        if self._items is None:
+            self._items = self._resolver.items(self._rows)
+        return self._items
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __getitem__(self, index):  # noqa: ANN001, ANN204 - Sequence protocol
+        return self._get()[index]
+
+    def __iter__(self) -> Iterator[Item | None]:
+        return iter(self._get())
+
+
+# -- planning what changed --------------------------------------------------------------------
+
+
+def plan_changes(
+    old: Sequence[Row],
+    rows: Sequence[Row],
+    changed: set[str],
+    topics: Sequence,
+    config: SiteConfig,
+    keys: Keys,
+    lazy: Callable,
+) -> tuple[list[Target], list[str]]:
+    """The targets a change can reach (see the module docstring) and what their channels
+    and items own in the site (feeds.publish's `partial`: removed unless planned).
+
+    `old` and `rows`: the index before and after, newest first; `changed`: ids whose rows
+    differ (new, changed, re-dated or gone)."""
+    from feeds.pages import _article_page, _channel_pages, _index_page, common_context
+    from feeds.render import EntryMemo
+
+    slugs = [t.slug for t in topics if t.slug != ALL]
+    slug_set = set(slugs)
+    old_by_id = {r.id: r for r in old}
+    new_by_id = {r.id: r for r in rows}
+    counts = _tag_counts(rows)
+    old_counts = Counter(counts)
+    for rid in changed:
+        if rid in new_by_id:
+            old_counts.subtract(dict.fromkeys(new_by_id[rid].tags, 1))
+        if rid in old_by_id:
+            old_counts.update(dict.fromkeys(old_by_id[rid].tags, 1))
+    tags_now, tags_before = _tag_set(counts, config), _tag_set(old_counts, config)
+    flipped = tags_now ^ tags_before
+    touched_items = set(changed)
+    if flipped:  # their items link the tag (or stop linking it) wherever they are shown
+        touched_items.update(r.id for r in chain(rows, old) if flipped.intersection(r.tags))
+    touched: set[tuple[str, str]] = set()
+    for rid in touched_items:
+        for r in (old_by_id.get(rid), new_by_id.get(rid)):
+            if r is not None:
+                touched.update(_channels_of(r, slug_set))
+    touched = {
+        (k, key) for k, key in touched if k == "topic" or key in tags_now or key in tags_before
+    }
+
+    homes = _homes(rows, slugs)
+    topic_chans = [Channel("topic", ALL, "全部", f"{config.title}全部文章", tuple(rows))]
+    for t in topics:
+        if t.slug != ALL:
+            topic_chans.append(
+                Channel("topic", t.slug, t.title, t.description, tuple(homes[t.slug]))
+            )
+    tag_order = sorted(tags_now, key=lambda t: (-counts[t], t))
+    tag_stubs = [
+        Channel("tag", t, t, f"{config.title}标签“{t}”的文章", range(counts[t]))  # type: ignore[arg-type]
+        for t in tag_order
+    ]
+    common = common_context(config, [*topic_chans, *tag_stubs])
+    by_key = {c.key: c for c in topic_chans}
+    titles = {ALL: "全部"} | {t.slug: t.title for t in topics}
+
+    touched_tags = {key for kind, key in touched if kind == "tag" and key in tags_now}
+    tag_rows: dict[str, list[Row]] = {t: [] for t in touched_tags}
+    if touched_tags:
+        for r in rows:
+            for tag in dict.fromkeys(r.tags):
+                if tag in tag_rows:
+                    tag_rows[tag].append(r)
+
+    size = size_memo({r.id: r.size for r in rows})
+    memo = EntryMemo()
+    targets: list[Target] = [_index_page(rows, config, common, tag_stubs, keys, lazy)]
+    drop: list[str] = []
+    for kind, key in sorted(touched):
+        drop.extend(_owned(kind, key))
+        if kind == "topic":
+            chan = by_key.get(key)
+            if chan is None:
+                continue
+        elif key in tags_now:
+            desc = f"{config.title}标签“{key}”的文章"
+            chan = Channel("tag", key, key, desc, tuple(tag_rows[key]))
+        else:
+            continue  # a tag that lost its channel: its files go
+        targets.extend(feed_targets(chan, config, titles, size, keys, memo, lazy))
+        targets.extend(_channel_pages(chan, common, config, keys, lazy))
+
+    # article pages: changed items, items of flipped tags, and the neighbours (in their home
+    # topic, before and after) of changed items
+    candidates = {rid for rid in touched_items if rid in new_by_id}
+    where: dict[tuple[bool, str], tuple[list[Row], dict[str, int]]] = {}
+    old_homes: dict[str, list[Row]] | None = None
+    for rid in changed:  # in every topic list it is in: each is some item's home
+        for before, r in ((False, new_by_id.get(rid)), (True, old_by_id.get(rid))):
+            if r is None:
+                continue
+            for _, slug in _channels_of(r._replace(tags=()), slug_set):
+                if (before, slug) not in where:
+                    if before and old_homes is None:
+                        old_homes = _homes(old, slugs)
+                    home = (old_homes if before else homes)[slug]  # type: ignore[index]
+                    where[before, slug] = (home, {x.id: n for n, x in enumerate(home)})
+                home, positions = where[before, slug]
+                pos = positions[rid]
+                for n in (pos - 1, pos + 1):
+                    if 0 <= n < len(home) and home[n].id in new_by_id:
+                        candidates.add(home[n].id)
+    drop.extend(f"articles/{rid}.html" for rid in changed if rid not in new_by_id)
+    for rid in sorted(candidates):
+        r = new_by_id[rid]
+        home = by_key.get(r.primary_topic, topic_chans[0])
+        if (False, home.key) not in where:
+            where[False, home.key] = (homes[home.key], {x.id: n for n, x in enumerate(home.items)})
+        order = where[False, home.key][1]
+        targets.append(_article_page(r, common, config, home, order, keys, lazy))
+
+    from feeds.pages import static_targets
+
+    targets.append(opml_target(topic_chans, config, newest(rows), keys))
+    targets.extend(static_targets(keys))
+    epoch = datetime(1970, 1, 1, tzinfo=SHANGHAI)
+    targets.sort(key=lambda t: t.modified or epoch, reverse=True)
+    return targets, drop
+
+
+# -- the incremental build --------------------------------------------------------------------
+
+
+def build(
+    seeds: Path,
+    out_dir: Path,
+    config: SiteConfig,
+    topics_path: Path | None,
+    store_path: Path,
+    *,
+    workers: int | None,
+    progress: bool | None,
+    now: datetime,
+    on_collected: Callable[[tuple[Problem, ...]], None] | None,
+):  # noqa: ANN201 - feeds.build.BuildReport | None
+    """An incremental build, or None when the site must be built in full (nothing written
+    then, though the store may have been brought up to date)."""
+    from feeds import build as b
+    from feeds import store as st
+    from feeds.publish import NotPartial, manifest_file, published
+    from feeds.topics import load_rules
+
+    start = time.perf_counter()
+    copy, recorded, _ = published(out_dir)
+    if copy is None or recorded is None or not store_path.exists():
+        return None
+    try:
+        with Index(manifest_file(out_dir)) as index:
+            meta = index.meta()
+            if meta != {
+                "version": VERSION,
+                "copy": str(copy),
+                "generation": str(recorded.get("generation")),
+            }:
+                return None
+            old_pages = index.pages()
+            old = index.rows()
+    except sqlite3.Error:
+        return None
+    topics = load_rules(topics_path).topics
+    engine = b.engine_version(topics_path)
+    files = b.page_files(seeds)
+    marks: dict[str, st.PageMark] = {}
+
+    def select(seen: dict[str, st.PageMark]) -> list[str]:
+        marks.update(seen)
+        return [p for p, m in seen.items() if old_pages.get(p, ("",))[0] != m.text()]
+
+    try:
+        db = st.Store(store_path)
+    except st.StoreCorrupt:
+        return None  # the full path moves it aside and rebuilds
+    with db:
+        store_id = db.identity
+        expected = b._source_key(  # noqa: SLF001 - build's own helper
+            seeds, config, engine, store_path, store_id, recorded.get("generation", -1)
+        )
+        if any(recorded.get(k) != v for k, v in expected.items()):
+            return None
+        shaper = b._Lean(st.Bodies(store_path))  # noqa: SLF001
+        opts = (workers, progress, now, shaper)
+        saved = b.update_store(db, files, engine, topics_path, False, *opts)
+        generation, loaded = db.load(shaper, select=select)
+
+    # the index after the change
+    gone_pages = set(old_pages) - set(marks)
+    redone = {path for path, *_ in loaded} | gone_pages
+    fresh: list[Row] = []
+    page_problems: dict[str, tuple[str, str]] = {}
+    for path, page, classes, records in loaded:
+        fresh.extend(page_rows(page, classes, records, shaper.sizes, shaper.shown))
+        page_problems[path] = (marks[path].text(), _problems_json(page.problems))
+    kept = [r for r in old if r.source not in redone]
+    days = {r.day for r in old if r.source in redone} | {r.day for r in fresh}
+    settled = [r for r in kept if r.day not in days]
+    rows = settled + list(date_rows([r for r in kept if r.day in days] + fresh))
+    _order(rows)
+    old_digest = {r.id: r.digest for r in old}
+    new_ids = {r.id for r in rows}
+    changed = {r.id for r in rows if old_digest.get(r.id) != r.digest}
+    changed |= set(old_digest) - new_ids
+
+    if not redone and not changed:
+        return None  # a build with nothing new that is still needed: the site is damaged
+    problems: list[Problem] = []
+    for path in sorted(marks):
+        text = page_problems[path][1] if path in page_problems else old_pages[path][1]
+        problems.extend(_problems(text))
+    if not marks:
+        return None  # no pages: the full path says so
+    if on_collected is not None:
+        on_collected(tuple(problems))
+
+    keys = Keys(b.render_version(), DigestMemo())
+    keys.digest.update((id(r), r.digest) for r in rows)
+    resolver = Resolver(store_path)
+    targets, drop = plan_changes(old, rows, changed, topics, config, keys, resolver)
+    source = b._source_key(seeds, config, engine, store_path, store_id, generation)  # noqa: SLF001
+    source |= {
+        "pages": len(marks),
+        "articles": len(rows),
+        "problems": [p.to_json() for p in problems],
+    }
+    try:
+        written = b.publish_partial(targets, out_dir, workers, progress, source, drop)
+    except NotPartial:
+        return None
+    copy, _, count = published(out_dir)
+    with Index(manifest_file(out_dir)) as index:
+        meta = {"version": VERSION, "copy": str(copy), "generation": str(generation)}
+        changed_rows = [r for r in rows if r.id in changed]
+        index.apply(meta, page_problems, gone_pages, changed_rows, changed - new_ids)
+    n_parsed, _, new, n_changed, gone = saved
+    stats = b.CollectStats(
+        len(files),
+        n_parsed,
+        len(rows),
+        new,
+        n_changed,
+        gone,
+        len(problems),
+        generation,
+        time.perf_counter() - start,
+        store_id,
+    )
+    return b.BuildReport(
+        out=Path(out_dir),
+        pages=len(marks),
+        articles=len(rows),
+        files=count,
+        problems=tuple(problems),
+        seconds=time.perf_counter() - start,
+        written=written,
+        collected=stats,
+    )

@@ -1,0 +1,114 @@
+"""Incremental builds (feeds.delta): a build after a few pages changed plans only what they can
+reach, and the site it leaves is byte for byte the site a full build of the same archive
+writes, with the same target keys (so either kind of build continues the other)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import feeds.build as fb
+from feeds import delta
+from feeds.build import build, collect
+from feeds.publish import read_manifest
+from feeds.site import SiteConfig
+
+from .test_incremental import PAGES, _seeds, _tree, page_encoding
+
+CONFIG = SiteConfig(feed_limit=3)
+
+
+@pytest.fixture
+def full_builds(monkeypatch) -> list[int]:
+    """Counts the builds that loaded the whole archive (the full path)."""
+    calls: list[int] = []
+    real = fb.collect_report
+
+    def counting(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(fb, "collect_report", counting)
+    return calls
+
+
+def _check(tmp_path: Path, seeds: Path, out: Path, store: Path, step: str) -> None:
+    """The site equals a full build's of the same archive, file for file and key for key."""
+    fresh = tmp_path / f"fresh-{step}" / "site"
+    build(seeds, fresh, CONFIG, collection=collect(seeds, store=store))
+    assert _tree(out) == _tree(fresh), step
+    full = tmp_path / f"full-{step}" / "site"
+    report = build(seeds, full, CONFIG, store=store)  # another site: built in full
+    assert report.collected.parsed == 0
+    mine, theirs = read_manifest(out)[0], read_manifest(full)[0]
+    assert {p: e[0] for p, e in mine.items()} == {p: e[0] for p, e in theirs.items()}, step
+
+
+def test_incremental_builds_equal_full_builds(tmp_path: Path, full_builds: list[int]) -> None:
+    seeds = _seeds(tmp_path, PAGES[:3])
+    store, out = tmp_path / "store.sqlite", tmp_path / "site"
+    first = build(seeds, out, CONFIG, store=store)
+    assert len(full_builds) == 1 and first.written == first.files
+
+    def step(name: str, parsed: int) -> None:
+        before = len(full_builds)
+        report = build(seeds, out, CONFIG, store=store)
+        assert len(full_builds) == before, f"{name}: built in full"
+        assert report.collected.parsed == parsed, name
+        assert 0 < report.written < report.files, name
+        assert report.files == len([p for p in _tree(out) if not p.endswith(".gz")]), name
+        _check(tmp_path, seeds, out, store, name)
+        full_builds.clear()
+        full_builds.append(1)
+
+    _seeds(tmp_path, PAGES[3:5])
+    step("two pages added", 2)
+    # a copy of a page under a name that sorts first: same day, so the items already there
+    # are stamped later minutes of that day (feeds.group's time rule)
+    (seeds / "0-copy.txt").write_bytes((seeds / PAGES[1]).read_bytes())
+    step("same day, sorted first", 1)
+    page = seeds / PAGES[3]
+    text = page.read_bytes().decode(page_encoding(page))
+    page.write_bytes(text.replace("。", "。\n\n", 1).encode(page_encoding(page)))
+    step("edited", 1)
+    (seeds / PAGES[0]).unlink()
+    step("page removed", 0)
+    (seeds / "0-copy.txt").unlink()
+    _seeds(tmp_path, PAGES[5:6])
+    step("one removed, one added", 1)
+
+
+def test_tags_that_gain_or_lose_their_channel_relink_every_page_showing_them(
+    tmp_path: Path, full_builds: list[int]
+) -> None:
+    """A tag gets its pages and feeds when a second article carries it: every page listing
+    an article with that tag links it from then on (and stops when it drops back)."""
+    seeds = _seeds(tmp_path, PAGES[6:8])
+    store, out = tmp_path / "store.sqlite", tmp_path / "site"
+    build(seeds, out, CONFIG, store=store)
+    for n, name in enumerate(PAGES[8:11]):
+        _seeds(tmp_path, [name])
+        build(seeds, out, CONFIG, store=store)
+        _check(tmp_path, seeds, out, store, f"add-{n}")
+    for n, name in enumerate(PAGES[8:11]):
+        (seeds / name).unlink()
+        build(seeds, out, CONFIG, store=store)
+        _check(tmp_path, seeds, out, store, f"remove-{n}")
+    assert len(full_builds) == 1 + 2 * 6  # the first build, and each _check's other site
+
+
+def test_a_site_not_described_by_its_index_is_built_in_full(
+    tmp_path: Path, full_builds: list[int], monkeypatch
+) -> None:
+    seeds = _seeds(tmp_path, PAGES[:2])
+    store, out = tmp_path / "store.sqlite", tmp_path / "site"
+    build(seeds, out, CONFIG, store=store)
+    monkeypatch.setattr(delta, "VERSION", "another layout")
+    _seeds(tmp_path, PAGES[2:3])
+    build(seeds, out, CONFIG, store=store)
+    assert len(full_builds) == 2  # an index of another version: in full (and indexed again)
+    _seeds(tmp_path, PAGES[3:4])
+    build(seeds, out, CONFIG, store=store)
+    assert len(full_builds) == 2
+    _check(tmp_path, seeds, out, store, "indexed again")
