@@ -394,41 +394,47 @@ class Resolver:
         self._pid = -1
         self._items: dict[str, Item] = {}
         self._shaper = None
+        self._db = None
 
     def __call__(self, rows: Sequence[Row | None]) -> Sequence[Item | None]:
         return LazyItems(rows, self)
+
+    def close(self) -> None:
+        if self._db is not None and self._pid == os.getpid():
+            self._db.close()
+        self._db, self._pid, self._items = None, -1, {}
 
     def items(self, rows: Sequence[Row | None]) -> tuple[Item | None, ...]:
         from feeds import build as b
         from feeds import store as st
 
-        if self._pid != os.getpid():
+        if self._pid != os.getpid():  # each process its own connection (a fork's too)
             self._pid = os.getpid()
             self._items = {}
             self._shaper = b._Lean(st.Bodies(self.store))  # noqa: SLF001 - one module's pair
-        shaper = self._shaper
+            self._db = st.Store(self.store)
+        shaper, db = self._shaper, self._db
         missing = [r for r in rows if r is not None and r.id not in self._items]
         if missing:
-            with st.Store(self.store) as db:
-                kept = db.lean_rows(shaper.version, [r.id for r in missing])
-                for r in missing:
-                    classes = (r.primary_topic, r.topics, r.tags)
-                    if r.id in kept:
-                        digest, text = kept[r.id]
-                        article = shaper.restore(text, r.id, digest, classes)
-                    else:  # no kept row (another version wrote them): made from the article
-                        article, digest = db.stored_article(r.id)
-                        article = shaper(article, r.id, digest, classes)
-                    self._items[r.id] = Item(
-                        id=r.id,
-                        article=article,
-                        primary_topic=r.primary_topic,
-                        topics=r.topics,
-                        tags=r.tags,
-                        published=r.published,
-                        summary=shaper.summaries[id(article)],
-                        updated=r.updated,
-                    )
+            kept = db.lean_rows(shaper.version, [r.id for r in missing])
+            for r in missing:
+                classes = (r.primary_topic, r.topics, r.tags)
+                if r.id in kept:
+                    digest, text = kept[r.id]
+                    article = shaper.restore(text, r.id, digest, classes)
+                else:  # no kept row (another version wrote them): made from the article
+                    article, digest = db.stored_article(r.id)
+                    article = shaper(article, r.id, digest, classes)
+                self._items[r.id] = Item(
+                    id=r.id,
+                    article=article,
+                    primary_topic=r.primary_topic,
+                    topics=r.topics,
+                    tags=r.tags,
+                    published=r.published,
+                    summary=shaper.summaries[id(article)],
+                    updated=r.updated,
+                )
         return tuple(None if r is None else self._items[r.id] for r in rows)
 
 
@@ -687,6 +693,8 @@ def build(
         written = b.publish_partial(targets, out_dir, workers, progress, source, drop)
     except NotPartial:
         return None
+    finally:
+        resolver.close()
     copy, _, count = published(out_dir)
     with Index(manifest_file(out_dir)) as index:
         meta = {"version": VERSION, "copy": str(copy), "generation": str(generation)}

@@ -140,7 +140,9 @@ def publish(
             if partial is None:
                 work, _ = book.read(standby_ino)
             else:
-                catch_up = book.differing(site_ino, standby_ino)
+                # a standby synced with this very site needs no comparing
+                same = book.twin(standby_ino) == site_ino
+                catch_up = {} if same else book.differing(site_ino, standby_ino)
                 work, _ = book.read(standby_ino, planned | set(catch_up) | dropped)
         else:
             tmp.mkdir()
@@ -165,9 +167,11 @@ def publish(
             if partial is None:
                 complete = len(entries) == len(targets)
                 book.write(_dir_ino(target), entries, source, complete=complete)
+                touched = None
             else:
                 book.update(_dir_ino(target), entries, removed, source)
-            _sync_standby(book, standby, target, gz, source)
+                touched = set(entries) | removed
+            _sync_standby(book, standby, target, gz, source, touched)
         except OSError as exc:
             if isinstance(exc, FeedsError) or exc.errno not in (
                 errno.ENOSPC,
@@ -187,10 +191,16 @@ def publish(
 
 
 def _sync_standby(
-    book: _Book, standby: Path, site: Path, gz: frozenset[str], source: object
+    book: _Book,
+    standby: Path,
+    site: Path,
+    gz: frozenset[str],
+    source: object,
+    touched: set[str] | None = None,
 ) -> None:
     """Make the standby (the site just replaced) a copy of the site now, so that the next
-    build finds an identical copy and touches only what it changes itself. Files are
+    build finds an identical copy and touches only what it changes itself (`touched`: the
+    only paths that can differ, after a partial publish; else they are compared). Files are
     replaced by renames: a reader still in the old site gets whole files. A sync cut short
     leaves the standby marked incomplete; the next build then starts afresh."""
     site_ino, standby_ino = _dir_ino(site), _dir_ino(standby)
@@ -199,10 +209,14 @@ def _sync_standby(
     book.write(standby_ino, None, None, complete=False)
     entries: dict[str, Entry] = {}
     try:
-        removed = _catch_up(standby, site, gz, book.differing(site_ino, standby_ino), entries)
+        if touched is None:
+            differing = book.differing(site_ino, standby_ino)
+        else:
+            differing = dict.fromkeys(touched) | book.read(site_ino, touched)[0]
+        removed = _catch_up(standby, site, gz, differing, entries)
     except NotPartial:
         return  # the site changed under us: leave the standby to the next build
-    book.update(standby_ino, entries, removed, source)
+    book.update(standby_ino, entries, removed, source, twin=site_ino)
 
 
 class NotPartial(FeedsError):
@@ -359,8 +373,12 @@ class _Book:
             )
             db.execute(
                 "CREATE TABLE IF NOT EXISTS copies (copy INTEGER PRIMARY KEY, source TEXT, "
-                "complete INTEGER NOT NULL DEFAULT 0)"
+                "complete INTEGER NOT NULL DEFAULT 0, twin INTEGER)"
             )
+            columns = {r[1] for r in db.execute("PRAGMA table_info(copies)")}
+            for column, kind in (("complete", "INTEGER NOT NULL DEFAULT 0"), ("twin", "INTEGER")):
+                if column not in columns:  # a manifest of an earlier layout
+                    db.execute(f"ALTER TABLE copies ADD COLUMN {column} {kind}")
         except BaseException:
             db.close()
             raise
@@ -404,6 +422,11 @@ class _Book:
         except ValueError:
             source = None
         return files, source if isinstance(source, dict) else None
+
+    def twin(self, copy: int) -> int | None:
+        """The copy this one was last made identical to (see _sync_standby)."""
+        row = self.db.execute("SELECT twin FROM copies WHERE copy = ?", (copy,)).fetchone()
+        return row[0] if row else None
 
     def complete(self, copy: int) -> bool:
         """Whether every file of the copy is in the manifest (all its targets were keyed)."""
@@ -475,7 +498,12 @@ class _Book:
         self.db.execute("COMMIT")
 
     def update(
-        self, copy: int | None, entries: Mapping[str, Entry], removed: Iterable[str], source: object
+        self,
+        copy: int | None,
+        entries: Mapping[str, Entry],
+        removed: Iterable[str],
+        source: object,
+        twin: int | None = None,
     ) -> None:
         """Record the files a partial publish placed and removed, in one transaction."""
         if copy is None:
@@ -489,13 +517,17 @@ class _Book:
             self.db.executemany(
                 "DELETE FROM files WHERE copy = ? AND path = ?", [(copy, p) for p in removed]
             )
-            self._source(copy, source, True)
+            self._source(copy, source, True, twin)
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
         self.db.execute("COMMIT")
 
-    def _source(self, copy: int, source: object, complete: bool | None) -> None:
+    def _source(
+        self, copy: int, source: object, complete: bool | None, twin: int | None = None
+    ) -> None:
+        """A copy's source and flags; a copy written as the site (no `twin`) is nobody's
+        twin (see _sync_standby)."""
         text = None if source is None else json.dumps(source)
         if complete is None:
             self.db.execute(
@@ -505,7 +537,8 @@ class _Book:
             )
         else:
             self.db.execute(
-                "INSERT OR REPLACE INTO copies VALUES (?, ?, ?)", (copy, text, int(complete))
+                "INSERT OR REPLACE INTO copies VALUES (?, ?, ?, ?)",
+                (copy, text, int(complete), twin),
             )
 
 
