@@ -53,9 +53,11 @@ from feeds.site import (
     Collection,
     DigestMemo,
     Keys,
+    Settled,
     SiteConfig,
     Target,
     feed_targets,
+    fitting,
     is_safe_tag,
     item_digest,
     newest,
@@ -472,13 +474,14 @@ def plan_changes(
     config: SiteConfig,
     keys: Keys,
     lazy: Callable,
-) -> tuple[list[Target], list[str]]:
-    """The targets a change can reach (see the module docstring) and what their channels
-    and items own in the site (feeds.publish's `partial`: removed unless planned).
+) -> tuple[list[Target], list[str], list[str]]:
+    """The targets a change can reach (see the module docstring), what their channels and
+    items own in the site (feeds.publish's `partial`: removed unless planned or kept) and
+    the paths of their pages that cannot have changed (kept).
 
     `old` and `rows`: the index before and after, newest first; `changed`: ids whose rows
     differ (new, changed, re-dated or gone)."""
-    from feeds.pages import _article_page, _channel_pages, _index_page, common_context
+    from feeds.pages import PER_PAGE, _article_page, _channel_pages, _index_page, common_context
     from feeds.render import EntryMemo
 
     slugs = [t.slug for t in topics if t.slug != ALL]
@@ -522,46 +525,47 @@ def plan_changes(
     by_key = {c.key: c for c in topic_chans}
     titles = {ALL: "全部"} | {t.slug: t.title for t in topics}
 
-    touched_tags = {key for kind, key in touched if kind == "tag" and key in tags_now}
-    tag_rows: dict[str, list[Row]] = {t: [] for t in touched_tags}
-    if touched_tags:
-        for r in rows:
-            for tag in dict.fromkeys(r.tags):
-                if tag in tag_rows:
-                    tag_rows[tag].append(r)
+    tag_rows = _tag_lists(rows, {key for kind, key in touched if kind == "tag" and key in tags_now})
 
     size = size_memo({r.id: r.size for r in rows})
     memo = EntryMemo()
     targets: list[Target] = [_index_page(rows, config, common, tag_stubs, keys, lazy)]
     drop: list[str] = []
+    keep: list[str] = []  # the settled pages of the channels planned (see site.Settled)
+    old_homes = _homes(old, slugs)
+    old_tag_rows = _tag_lists(old, {key for kind, key in touched if kind == "tag"})
     for kind, key in sorted(touched):
         drop.extend(_owned(kind, key))
         if kind == "topic":
             chan = by_key.get(key)
             if chan is None:
                 continue
+            before: Sequence[Row] = old_homes[key]
         elif key in tags_now:
             desc = f"{config.title}标签“{key}”的文章"
             chan = Channel("tag", key, key, desc, tuple(tag_rows[key]))
+            before = old_tag_rows[key] if key in tags_before else ()
         else:
             continue  # a tag that lost its channel: its files go
-        targets.extend(feed_targets(chan, config, titles, size, keys, memo, lazy))
-        targets.extend(_channel_pages(chan, common, config, keys, lazy))
+        same = _same_oldest(before, chan.items, touched_items)
+        current = fitting(before, config.feed_limit, config.feed_max_bytes, _row_size)
+        feeds = Settled(min(same, len(before) - current))
+        listings = Settled(min(same, len(before) - PER_PAGE))
+        targets.extend(feed_targets(chan, config, titles, size, keys, memo, lazy, feeds))
+        targets.extend(_channel_pages(chan, common, config, keys, lazy, listings))
+        keep.extend(feeds.left + listings.left)
 
     # article pages: changed items, items of flipped tags, and the neighbours (in their home
     # topic, before and after) of changed items
     candidates = {rid for rid in touched_items if rid in new_by_id}
     where: dict[tuple[bool, str], tuple[list[Row], dict[str, int]]] = {}
-    old_homes: dict[str, list[Row]] | None = None
     for rid in changed:  # in every topic list it is in: each is some item's home
         for before, r in ((False, new_by_id.get(rid)), (True, old_by_id.get(rid))):
             if r is None:
                 continue
             for _, slug in _channels_of(r._replace(tags=()), slug_set):
                 if (before, slug) not in where:
-                    if before and old_homes is None:
-                        old_homes = _homes(old, slugs)
-                    home = (old_homes if before else homes)[slug]  # type: ignore[index]
+                    home = (old_homes if before else homes)[slug]
                     where[before, slug] = (home, {x.id: n for n, x in enumerate(home)})
                 home, positions = where[before, slug]
                 pos = positions[rid]
@@ -583,7 +587,33 @@ def plan_changes(
     targets.extend(static_targets(keys))
     epoch = datetime(1970, 1, 1, tzinfo=SHANGHAI)
     targets.sort(key=lambda t: t.modified or epoch, reverse=True)
-    return targets, drop
+    return targets, drop, keep
+
+
+def _row_size(r: Row) -> int:
+    return r.size
+
+
+def _tag_lists(rows: Iterable[Row], tags: set[str]) -> dict[str, list[Row]]:
+    """The rows carrying each of `tags`, in order."""
+    lists: dict[str, list[Row]] = {t: [] for t in tags}
+    if tags:
+        for r in rows:
+            for tag in dict.fromkeys(r.tags):
+                if tag in lists:
+                    lists[tag].append(r)
+    return lists
+
+
+def _same_oldest(before: Sequence[Row], after: Sequence[Row], touched: set[str]) -> int:
+    """How many of the oldest items are the same before and after (same item, same digest,
+    not otherwise touched)."""
+    n = 0
+    for a, b in zip(reversed(before), reversed(after), strict=False):
+        if a.id != b.id or a.digest != b.digest or a.id in touched:
+            break
+        n += 1
+    return n
 
 
 # -- the incremental build --------------------------------------------------------------------
@@ -600,6 +630,7 @@ def build(
     progress: bool | None,
     now: datetime,
     on_collected: Callable[[tuple[Problem, ...]], None] | None,
+    files: list[tuple[Path, str]] | None = None,
 ):  # noqa: ANN201 - feeds.build.BuildReport | None
     """An incremental build, or None when the site must be built in full (nothing written
     then, though the store may have been brought up to date)."""
@@ -627,7 +658,7 @@ def build(
         return None
     topics = load_rules(topics_path).topics
     engine = b.engine_version(topics_path)
-    files = b.page_files(seeds)
+    files = b.page_files(seeds) if files is None else files
     marks: dict[str, st.PageMark] = {}
 
     def select(seen: dict[str, st.PageMark]) -> list[str]:
@@ -682,7 +713,7 @@ def build(
     keys = Keys(b.render_version(), DigestMemo())
     keys.digest.update((id(r), r.digest) for r in rows)
     resolver = Resolver(store_path)
-    targets, drop = plan_changes(old, rows, changed, topics, config, keys, resolver)
+    targets, drop, keep = plan_changes(old, rows, changed, topics, config, keys, resolver)
     source = b._source_key(seeds, config, engine, store_path, store_id, generation)  # noqa: SLF001
     source |= {
         "pages": len(marks),
@@ -690,7 +721,7 @@ def build(
         "problems": [p.to_json() for p in problems],
     }
     try:
-        written = b.publish_partial(targets, out_dir, workers, progress, source, drop)
+        written = b.publish_partial(targets, out_dir, workers, progress, source, drop, keep)
     except NotPartial:
         return None
     finally:

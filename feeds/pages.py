@@ -23,6 +23,7 @@ from feeds.site import (
     Collection,
     Keys,
     Lazy,
+    Settled,
     SiteConfig,
     Target,
     absolute,
@@ -236,13 +237,18 @@ def _channel_pages(
     config: SiteConfig,
     keys: Keys | None = None,
     lazy: Lazy | None = None,
+    settled: Settled | None = None,
 ) -> list[Target]:
-    """A topic's or tag's listing: the front page and the older pages (see paginate)."""
+    """A topic's or tag's listing: the front page and the older pages (see paginate);
+    `settled` leaves out the oldest that cannot have changed (feeds.delta)."""
     front, older = paginate(chan.items)
     total = len(chan.items)
     head = (chan.kind, chan.key, chan.title, chan.description)
     targets = []
-    for n, chunk in [(None, front), *enumerate(older, start=1)]:
+    skip = settled.count(older) if settled else 0
+    if skip:
+        settled.left.extend(page_path(chan, n) for n in range(1, skip + 1))
+    for n, chunk in [(None, front), *list(enumerate(older, start=1))[skip:]]:
         path = page_path(chan, n)
         scalars = _listing_scalars(n, len(older), len(chunk), total)
         key = _page_key(keys, common, config, path, chunk, head, tuple(scalars.values()))

@@ -81,6 +81,7 @@ def publish(
     progress: bool | None = None,
     source: Mapping[str, object] | None = None,
     partial: Sequence[str] | None = None,
+    keep: Iterable[str] = (),
 ) -> int:
     """Bring the standby copy of the site up to date with `targets` and swap it in as
     `out_dir` in one step; the site it replaces becomes the standby.
@@ -97,7 +98,8 @@ def publish(
 
     `partial` (feeds.delta): the targets are only what may have changed. Every other file
     of the published site stays, except those `partial` names: a path, or a folder when it
-    ends in "/" (what the planned channels and items own), which are removed unless planned.
+    ends in "/" (what the planned channels and items own), which are removed unless planned
+    or in `keep`.
     It needs a site whose every file is keyed in the manifest; else NotPartial is raised and
     nothing is written.
     """
@@ -127,7 +129,7 @@ def publish(
             if site_ino is None or not book.complete(site_ino):
                 raise NotPartial(f"{out_dir}: no complete manifest for a partial publish")
             manifest, recorded = book.read(site_ino, planned)
-            dropped = book.matching(site_ino, partial) - planned
+            dropped = book.matching(site_ino, partial) - planned - set(keep)
             done = not dropped and _all_current(targets, target, gz, manifest, partial=True)
         if done:
             if source is not None and source != recorded:
@@ -170,8 +172,9 @@ def publish(
                 touched = None
             else:
                 book.update(_dir_ino(target), entries, removed, source)
-                touched = set(entries) | removed
-            _sync_standby(book, standby, target, gz, source, touched)
+                # the rest are links to files the standby (the old site) has already
+                touched = stager.wrote | removed
+            _sync_standby(book, standby, target, gz, source, touched, entries)
         except OSError as exc:
             if isinstance(exc, FeedsError) or exc.errno not in (
                 errno.ENOSPC,
@@ -197,10 +200,12 @@ def _sync_standby(
     gz: frozenset[str],
     source: object,
     touched: set[str] | None = None,
+    rows: Mapping[str, Entry] | None = None,
 ) -> None:
     """Make the standby (the site just replaced) a copy of the site now, so that the next
     build finds an identical copy and touches only what it changes itself (`touched`: the
-    only paths that can differ, after a partial publish; else they are compared). Files are
+    only paths that can differ, after a partial publish; else they are compared; `rows`:
+    the site's entries of files the copies share, recorded for the standby too). Files are
     replaced by renames: a reader still in the old site gets whole files. A sync cut short
     leaves the standby marked incomplete; the next build then starts afresh."""
     site_ino, standby_ino = _dir_ino(site), _dir_ino(standby)
@@ -216,7 +221,8 @@ def _sync_standby(
         removed = _catch_up(standby, site, gz, differing, entries)
     except NotPartial:
         return  # the site changed under us: leave the standby to the next build
-    book.update(standby_ino, entries, removed, source, twin=site_ino)
+    shared = {p: e for p, e in (rows or {}).items() if p not in removed}
+    book.update(standby_ino, shared | entries, removed, source, twin=site_ino)
 
 
 class NotPartial(FeedsError):
@@ -559,6 +565,7 @@ class _Stager:
         self.work = work if work is not None else {}
         self.made: set[Path] = set()
         self.written = 0
+        self.wrote: set[str] = set()  # paths given new bytes (not links to published files)
         self.entries: dict[str, Entry] = {}
 
     def stage(self, target: Target) -> None:
@@ -572,7 +579,8 @@ class _Stager:
         gz = rel.suffix[1:] in self.gz
         published = self._unchanged(target.path, key, old) if key is not None else None
         if published is not None:  # not rendered at all
-            if self.work.get(target.path) != published or _identity(path) != published[1:]:
+            here = self.work.get(target.path)
+            if here is None or here[1:] != published[1:] or _identity(path) != published[1:]:
                 _place(old, path)
                 if gz and not _place(_gz(old), _gz(path), required=False):
                     _replace_file(_gz(path), gzip_bytes(old.read_bytes()))  # a lost .gz
@@ -590,6 +598,7 @@ class _Stager:
             if gz:
                 _replace_file(_gz(path), gzip_bytes(data))
             self.written += 1
+            self.wrote.add(target.path)
         if key is not None:
             st = path.stat()
             self.entries[target.path] = (key, st.st_ino, st.st_size, st.st_mtime_ns)
@@ -698,6 +707,7 @@ def _stage_forked(
                 break
             written += result[0]
             entries.update(result[1])
+            stager.wrote.update(result[2])
     finally:
         for proc in procs:
             if failure is not None and proc.is_alive():
@@ -720,7 +730,7 @@ def _stage_child(targets, stager, send, done, k) -> None:  # noqa: ANN001
                 raise FeedsError("the build was stopped")  # our parent was killed
             stager.stage(target)
             done[k] += 1
-        result: object = (stager.written, stager.entries)
+        result: object = (stager.written, stager.entries, stager.wrote)
     except BaseException as exc:  # noqa: BLE001 - sent to the parent, which re-raises it
         result = exc
     try:

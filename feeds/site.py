@@ -478,6 +478,30 @@ def archive_path(channel: Channel, n: int, fmt: str) -> str:
 Lazy = Callable[[Sequence[Item]], Sequence[Item]]  # items as planned -> items to render
 
 
+@dataclass
+class Settled:
+    """For feeds.delta: the oldest `unchanged` items of a channel are the same as when its
+    files were last written (same items, same digests), and were beyond its current page
+    then. Archive and listing pages are cut from the oldest item on, so a page made of them
+    only, with an unchanged item after it (the next page's first: it decides where a page
+    ends), and at least MARGIN pages below the newest (whose links and pager do not reach
+    it) has the same bytes as before: it is left out of the plan, its paths go to `left`."""
+
+    unchanged: int
+    left: list[str] = field(default_factory=list)
+    MARGIN = 4
+
+    def count(self, older: Sequence[Sequence[Item]]) -> int:
+        """How many of the oldest pages `older` (oldest first) are settled."""
+        covered = n = 0
+        for chunk in older:
+            covered += len(chunk)
+            if covered >= self.unchanged:
+                break
+            n += 1
+        return max(0, n - self.MARGIN)
+
+
 def feed_targets(
     channel: Channel,
     config: SiteConfig,
@@ -486,6 +510,7 @@ def feed_targets(
     keys: Keys | None = None,
     memo: object | None = None,
     lazy: Lazy | None = None,
+    settled: Settled | None = None,
 ) -> list[Target]:
     """Current feed (all formats) plus its RFC 5005 archive pages, for topics and tags; the
     formats of one page are adjacent (they render the same items).
@@ -493,11 +518,17 @@ def feed_targets(
     With `keys`, each target's key digests what its spec is made of (links included), its
     items and the topic titles: an archive page whose items and neighbours did not change
     keeps its key. The spec itself is made when the file is rendered (a plan stays small).
-    `lazy` turns planned items (feeds.delta's index rows) into the items rendered."""
+    `lazy` turns planned items (feeds.delta's index rows) into the items rendered;
+    `settled` leaves out the oldest archive pages that cannot have changed (see Settled)."""
     current, archives = archive_chunks(
         channel.items, config.feed_limit, config.feed_max_bytes, size
     )
-    pages = [(None, current), *enumerate(archives, start=1)]
+    skip = settled.count(archives) if settled else 0
+    if skip:
+        settled.left.extend(
+            archive_path(channel, n, fmt) for n in range(1, skip + 1) for fmt in FORMATS
+        )
+    pages = [(None, current), *list(enumerate(archives, start=1))[skip:]]
     head = (channel.kind, channel.key, channel.title, channel.description)
     titles_key = tuple(sorted(titles.items())) if keys else ()
     n_archives = len(archives)

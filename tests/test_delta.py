@@ -112,3 +112,33 @@ def test_a_site_not_described_by_its_index_is_built_in_full(
     build(seeds, out, CONFIG, store=store)
     assert len(full_builds) == 2
     _check(tmp_path, seeds, out, store, "indexed again")
+
+
+def test_pages_that_cannot_have_changed_are_not_planned(
+    tmp_path: Path, full_builds: list[int], monkeypatch
+) -> None:
+    """Archive and listing pages are cut from the oldest item on: adding news leaves the old
+    ones as they are, and an incremental build does not even plan them (site.Settled)."""
+    kept: list[list[str]] = []
+    real = fb.publish_partial
+
+    def recording(*args):  # noqa: ANN002, ANN202
+        kept.append(args[-1])
+        return real(*args)
+
+    monkeypatch.setattr(fb, "publish_partial", recording)
+    names = PAGES[:-3]
+    seeds = _seeds(tmp_path, names)
+    store, out = tmp_path / "store.sqlite", tmp_path / "site"
+    build(seeds, out, CONFIG, store=store)
+    for n, name in enumerate(PAGES[-3:]):
+        _seeds(tmp_path, [name])
+        build(seeds, out, CONFIG, store=store)
+        _check(tmp_path, seeds, out, store, f"add-{n}")
+    left_out = {p.rsplit("/", 1)[0] for paths in kept for p in paths}
+    assert {"feeds/all/archive", "topics/all"} <= left_out
+    # a page of an early day: the pages after its items are cut anew, the older stay
+    (seeds / "00-early.txt").write_bytes((seeds / names[0]).read_bytes())
+    build(seeds, out, CONFIG, store=store)
+    _check(tmp_path, seeds, out, store, "early")
+    assert len(full_builds) == 1 + 2 * 4  # the first; each _check collects and builds
