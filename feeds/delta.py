@@ -42,6 +42,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from datetime import time as clock
 from itertools import chain
+from operator import attrgetter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -57,12 +58,10 @@ from feeds.site import (
     SiteConfig,
     Target,
     feed_targets,
-    fitting,
     is_safe_tag,
     item_digest,
     newest,
     opml_target,
-    size_memo,
 )
 
 VERSION = "1"  # of the index's layout and meaning: another version builds in full
@@ -481,12 +480,19 @@ def plan_changes(
 
     `old` and `rows`: the index before and after, newest first; `changed`: ids whose rows
     differ (new, changed, re-dated or gone)."""
-    from feeds.pages import PER_PAGE, _article_page, _channel_pages, _index_page, common_context
+    from feeds.pages import (
+        PER_PAGE,
+        _article_page,
+        _channel_pages,
+        _index_page,
+        common_context,
+        static_targets,
+    )
     from feeds.render import EntryMemo
 
     slugs = [t.slug for t in topics if t.slug != ALL]
     slug_set = set(slugs)
-    old_by_id = {r.id: r for r in old}
+    old_by_id = {r.id: r for r in old} if changed else {}
     new_by_id = {r.id: r for r in rows}
     counts = _tag_counts(rows)
     old_counts = Counter(counts)
@@ -501,13 +507,21 @@ def plan_changes(
     if flipped:  # their items link the tag (or stop linking it) wherever they are shown
         touched_items.update(r.id for r in chain(rows, old) if flipped.intersection(r.tags))
     touched: set[tuple[str, str]] = set()
+    grown: Counter = Counter()  # channel -> items it gained (less those it lost)
     for rid in touched_items:
-        for r in (old_by_id.get(rid), new_by_id.get(rid)):
+        for sign, r in ((-1, old_by_id.get(rid)), (1, new_by_id.get(rid))):
             if r is not None:
-                touched.update(_channels_of(r, slug_set))
+                mine = set(_channels_of(r, slug_set))
+                touched |= mine
+                if rid in changed:
+                    grown.update(dict.fromkeys(mine, sign))
     touched = {
         (k, key) for k, key in touched if k == "topic" or key in tags_now or key in tags_before
     }
+    # Every channel lists its items in the order of `all`: those older than the oldest item
+    # touched (before or after) are the same, at the same places from the oldest on.
+    marks = [_when(r) for rid in touched_items for r in (old_by_id.get(rid), new_by_id.get(rid))]
+    oldest = min((m for m in marks if m is not None), default=None)
 
     homes = _homes(rows, slugs)
     topic_chans = [Channel("topic", ALL, "全部", f"{config.title}全部文章", tuple(rows))]
@@ -524,64 +538,65 @@ def plan_changes(
     common = common_context(config, [*topic_chans, *tag_stubs])
     by_key = {c.key: c for c in topic_chans}
     titles = {ALL: "全部"} | {t.slug: t.title for t in topics}
-
     tag_rows = _tag_lists(rows, {key for kind, key in touched if kind == "tag" and key in tags_now})
 
-    size = size_memo({r.id: r.size for r in rows})
     memo = EntryMemo()
     targets: list[Target] = [_index_page(rows, config, common, tag_stubs, keys, lazy)]
     drop: list[str] = []
     keep: list[str] = []  # the settled pages of the channels planned (see site.Settled)
-    old_homes = _homes(old, slugs)
-    old_tag_rows = _tag_lists(old, {key for kind, key in touched if kind == "tag"})
     for kind, key in sorted(touched):
         drop.extend(_owned(kind, key))
         if kind == "topic":
             chan = by_key.get(key)
             if chan is None:
                 continue
-            before: Sequence[Row] = old_homes[key]
         elif key in tags_now:
             desc = f"{config.title}标签“{key}”的文章"
             chan = Channel("tag", key, key, desc, tuple(tag_rows[key]))
-            before = old_tag_rows[key] if key in tags_before else ()
         else:
             continue  # a tag that lost its channel: its files go
-        same = _same_oldest(before, chan.items, touched_items)
-        current = fitting(before, config.feed_limit, config.feed_max_bytes, _row_size)
-        feeds = Settled(min(same, len(before) - current))
-        listings = Settled(min(same, len(before) - PER_PAGE))
-        targets.extend(feed_targets(chan, config, titles, size, keys, memo, lazy, feeds))
+        had = len(chan.items) - grown[kind, key] if kind == "topic" or key in tags_before else 0
+        same = _older_than(chan.items, oldest)
+        # beyond the current page then: after at most feed_limit (PER_PAGE) items
+        feeds = Settled(min(same, had - config.feed_limit))
+        listings = Settled(min(same, had - PER_PAGE))
+        targets.extend(feed_targets(chan, config, titles, _row_size, keys, memo, lazy, feeds))
         targets.extend(_channel_pages(chan, common, config, keys, lazy, listings))
         keep.extend(feeds.left + listings.left)
 
-    # article pages: changed items, items of flipped tags, and the neighbours (in their home
-    # topic, before and after) of changed items
+    # article pages: touched items, and the neighbours of changed items in every topic list
+    # they are in (before and after: each list is some item's home)
     candidates = {rid for rid in touched_items if rid in new_by_id}
-    where: dict[tuple[bool, str], tuple[list[Row], dict[str, int]]] = {}
-    for rid in changed:  # in every topic list it is in: each is some item's home
-        for before, r in ((False, new_by_id.get(rid)), (True, old_by_id.get(rid))):
-            if r is None:
-                continue
+    places: dict[str, dict[str, int]] = {}
+    old_place: dict[str, int] | None = None
+    for rid in changed:
+        r = new_by_id.get(rid)
+        if r is not None:
             for _, slug in _channels_of(r._replace(tags=()), slug_set):
-                if (before, slug) not in where:
-                    home = (old_homes if before else homes)[slug]
-                    where[before, slug] = (home, {x.id: n for n, x in enumerate(home)})
-                home, positions = where[before, slug]
-                pos = positions[rid]
-                for n in (pos - 1, pos + 1):
-                    if 0 <= n < len(home) and home[n].id in new_by_id:
-                        candidates.add(home[n].id)
+                home = homes[slug]
+                if slug not in places:
+                    places[slug] = {x.id: n for n, x in enumerate(home)}
+                pos = places[slug][rid]
+                candidates.update(home[n].id for n in (pos - 1, pos + 1) if 0 <= n < len(home))
+        r = old_by_id.get(rid)
+        if r is not None:  # its neighbours then: the nearest items of each list in old order
+            if old_place is None:
+                old_place = {x.id: n for n, x in enumerate(old)}
+            pos = old_place[rid]
+            for _, slug in _channels_of(r._replace(tags=()), slug_set):
+                for step in (-1, 1):
+                    n = pos + step
+                    while 0 <= n < len(old) and not _in_topic(old[n], slug):
+                        n += step
+                    if 0 <= n < len(old) and old[n].id in new_by_id:
+                        candidates.add(old[n].id)
     drop.extend(f"articles/{rid}.html" for rid in changed if rid not in new_by_id)
     for rid in sorted(candidates):
         r = new_by_id[rid]
         home = by_key.get(r.primary_topic, topic_chans[0])
-        if (False, home.key) not in where:
-            where[False, home.key] = (homes[home.key], {x.id: n for n, x in enumerate(home.items)})
-        order = where[False, home.key][1]
-        targets.append(_article_page(r, common, config, home, order, keys, lazy))
-
-    from feeds.pages import static_targets
+        if home.key not in places:
+            places[home.key] = {x.id: n for n, x in enumerate(home.items)}
+        targets.append(_article_page(r, common, config, home, places[home.key], keys, lazy))
 
     targets.append(opml_target(topic_chans, config, newest(rows), keys))
     targets.extend(static_targets(keys))
@@ -590,8 +605,30 @@ def plan_changes(
     return targets, drop, keep
 
 
-def _row_size(r: Row) -> int:
-    return r.size
+_row_size = attrgetter("size")
+
+
+def _when(r: Row | None) -> tuple[datetime, str] | None:
+    """An item's place in the order of the site (newest first: descending)."""
+    return None if r is None else (r.published or EPOCH, r.id)
+
+
+def _in_topic(r: Row, slug: str) -> bool:
+    return slug == ALL or r.primary_topic == slug or slug in r.topics
+
+
+def _older_than(items: Sequence[Row], mark: tuple[datetime, str] | None) -> int:
+    """How many of `items` (newest first) are older than `mark` (all when None)."""
+    lo, hi = 0, len(items)
+    if mark is None:
+        return hi
+    while lo < hi:  # the first item older than the mark
+        mid = (lo + hi) // 2
+        if _when(items[mid]) < mark:  # type: ignore[operator]
+            hi = mid
+        else:
+            lo = mid + 1
+    return len(items) - lo
 
 
 def _tag_lists(rows: Iterable[Row], tags: set[str]) -> dict[str, list[Row]]:
@@ -603,17 +640,6 @@ def _tag_lists(rows: Iterable[Row], tags: set[str]) -> dict[str, list[Row]]:
                 if tag in lists:
                     lists[tag].append(r)
     return lists
-
-
-def _same_oldest(before: Sequence[Row], after: Sequence[Row], touched: set[str]) -> int:
-    """How many of the oldest items are the same before and after (same item, same digest,
-    not otherwise touched)."""
-    n = 0
-    for a, b in zip(reversed(before), reversed(after), strict=False):
-        if a.id != b.id or a.digest != b.digest or a.id in touched:
-            break
-        n += 1
-    return n
 
 
 # -- the incremental build --------------------------------------------------------------------

@@ -43,10 +43,12 @@ import gzip
 import hashlib
 import re
 import xml.etree.ElementTree as ET
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property, partial
+from itertools import accumulate
 from urllib.parse import quote, urlsplit
 
 from feeds.errors import ConfigError
@@ -333,12 +335,8 @@ def fitting(
         return min(limit, len(items))
     if size is None:
         from feeds.render import estimated_size as size
-    total = 0
-    for n, item in enumerate(items[:limit]):
-        total += size(item)
-        if n and total > max_bytes:
-            return n
-    return min(limit, len(items))
+    totals = list(accumulate(map(size, items[:limit])))  # sizes are >= 0: ascending
+    return bisect_right(totals, max_bytes, lo=1) if totals else 0
 
 
 def archive_chunks(
