@@ -7,11 +7,12 @@ or parsed again) grow with the change instead.
 Beside the site's manifest (feeds.publish), a build from the store keeps an index of what the
 site was made from, in the same SQLite file:
 
-- index_pages: each present page's path, its mark in the store (feeds.store.PageMark: SHA-256,
-  engine version, parse time) and its problems;
-- index_items: each item's id, source page, position, day, publication and update times,
+- index_pages: each present page's path, its mark in the store (SHA-256, engine version, parse
+  time: see feeds.store.Store.load) and its problems;
+- index_months: each item's id, source page, position, day, publication and update times,
   topics, tags, estimated feed size, the digest of what it shows (Collection.shown), its item
-  digest (feeds.site.item_digest) and title;
+  digest (feeds.site.item_digest) and title, kept by month of publication (a build rewrites
+  the months its changes fall in);
 - index_meta: the site copy and store generation it describes.
 
 The next build compares the store's page marks with index_pages and loads only the pages that
@@ -34,6 +35,7 @@ an incremental site is byte for byte a full build's.
 from __future__ import annotations
 
 import json
+import marshal
 import os
 import sqlite3
 import time
@@ -64,7 +66,7 @@ from feeds.site import (
     opml_target,
 )
 
-VERSION = "1"  # of the index's layout and meaning: another version builds in full
+VERSION = "2"  # of the index's layout and meaning: another version builds in full
 EPOCH = datetime(1970, 1, 1, tzinfo=SHANGHAI)
 _TIMEOUT = 30.0
 
@@ -98,27 +100,27 @@ _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS index_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS index_pages (path TEXT PRIMARY KEY, mark TEXT NOT NULL, "
     "problems TEXT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS index_items (id TEXT PRIMARY KEY, source TEXT NOT NULL, "
-    "position INTEGER NOT NULL, day TEXT NOT NULL, published TEXT NOT NULL, "
-    "updated TEXT NOT NULL, primary_topic TEXT NOT NULL, topics TEXT NOT NULL, "
-    "tags TEXT NOT NULL, size INTEGER NOT NULL, shown TEXT NOT NULL, digest TEXT NOT NULL, "
-    "title TEXT NOT NULL)",
+    # the rows of one month (by day; "" for undated items), marshalled: loading the rows
+    # of 10,000 pages is one read per month, not thirteen columns per row
+    "CREATE TABLE IF NOT EXISTS index_months (month TEXT PRIMARY KEY, rows BLOB NOT NULL)",
 )
 _SEP = "\x1f"
 
 
-def _iso(when: datetime | None) -> str:
-    return when.isoformat() if when else ""
+def _month(r: Row) -> str:
+    return r.day[:7]
 
 
 def _encode(r: Row) -> tuple:
+    """A row as plain values (marshal's): the publication time in epoch seconds (feeds.group
+    stamps whole minutes), the update time as stored (ISO 8601)."""
     return (
         r.id,
         r.source,
         r.position,
         r.day,
-        _iso(r.published),
-        _iso(r.updated),
+        int(r.published.timestamp()) if r.published else None,
+        r.updated.isoformat() if r.updated else "",
         r.primary_topic,
         _SEP.join(r.topics),
         _SEP.join(r.tags),
@@ -157,30 +159,33 @@ class Index:
     def rows(self) -> list[Row]:
         """Every row, newest first (as the site lists them)."""
         names: dict[str, tuple[str, ...]] = {"": ()}
-        out = []
-        for r in self.db.execute(
-            "SELECT * FROM index_items ORDER BY published = '', published DESC, id DESC"
-        ):
-            topics, tags = names.get(r[7]), names.get(r[8])
+        stamp, parse = datetime.fromtimestamp, datetime.fromisoformat
+
+        def row(t: tuple) -> Row:
+            topics, tags = names.get(t[7]), names.get(t[8])
             if topics is None:
-                topics = names[r[7]] = tuple(map(sys_intern, r[7].split(_SEP)))
+                topics = names[t[7]] = tuple(map(sys_intern, t[7].split(_SEP)))
             if tags is None:
-                tags = names[r[8]] = tuple(map(sys_intern, r[8].split(_SEP)))
-            # as feeds.group stamps it (its zone object, not an equal one)
-            published = datetime.fromisoformat(r[4]).astimezone(SHANGHAI) if r[4] else None
-            updated = datetime.fromisoformat(r[5]) if r[5] else None
-            out.append(Row(r[0], r[1], r[2], r[3], published, updated, r[6], topics, tags, *r[9:]))
+                tags = names[t[8]] = tuple(map(sys_intern, t[8].split(_SEP)))
+            published = None if t[4] is None else stamp(t[4], SHANGHAI)
+            updated = parse(t[5]) if t[5] else None
+            return Row(*t[:4], published, updated, t[6], topics, tags, *t[9:])
+
+        out: list[Row] = []
+        for (data,) in self.db.execute("SELECT rows FROM index_months"):
+            out.extend(map(row, marshal.loads(data)))
+        _order(out)
         return out
 
     def replace(
-        self, meta: Mapping[str, str], pages: Mapping[str, tuple[str, str]], rows: Iterable[Row]
+        self, meta: Mapping[str, str], pages: Mapping[str, tuple[str, str]], rows: Sequence[Row]
     ) -> None:
         """The whole index, in one transaction."""
         self.db.execute("BEGIN IMMEDIATE")
         try:
-            for table in ("index_meta", "index_pages", "index_items"):
+            for table in ("index_meta", "index_pages", "index_months"):
                 self.db.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
-            self._write(meta, pages, (), map(_encode, rows), ())
+            self._write(meta, pages, (), rows, {_month(r) for r in rows})
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
@@ -191,19 +196,20 @@ class Index:
         meta: Mapping[str, str],
         pages: Mapping[str, tuple[str, str]],
         gone_pages: Iterable[str],
-        rows: Iterable[Row],
-        gone_rows: Iterable[str],
+        rows: Sequence[Row],
+        months: set[str],
     ) -> None:
-        """Changes to the index, in one transaction."""
+        """Changes to the index, in one transaction: `rows` is every row now, of which the
+        `months` are written again."""
         self.db.execute("BEGIN IMMEDIATE")
         try:
-            self._write(meta, pages, gone_pages, map(_encode, rows), gone_rows)
+            self._write(meta, pages, gone_pages, rows, months)
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
         self.db.execute("COMMIT")
 
-    def _write(self, meta, pages, gone_pages, rows, gone_rows) -> None:  # noqa: ANN001
+    def _write(self, meta, pages, gone_pages, rows, months) -> None:  # noqa: ANN001
         db = self.db
         db.executemany("INSERT OR REPLACE INTO index_meta VALUES (?, ?)", meta.items())
         db.executemany("DELETE FROM index_pages WHERE path = ?", [(p,) for p in gone_pages])
@@ -211,10 +217,17 @@ class Index:
             "INSERT OR REPLACE INTO index_pages VALUES (?, ?, ?)",
             [(p, m, probs) for p, (m, probs) in pages.items()],
         )
-        db.executemany("DELETE FROM index_items WHERE id = ?", [(i,) for i in gone_rows])
+        blocks: dict[str, list[tuple]] = {m: [] for m in months}
+        for r in rows:
+            block = blocks.get(r.day[:7])
+            if block is not None:
+                block.append(_encode(r))
         db.executemany(
-            "INSERT OR REPLACE INTO index_items VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            rows,
+            "DELETE FROM index_months WHERE month = ?", [(m,) for m, b in blocks.items() if not b]
+        )
+        db.executemany(
+            "INSERT OR REPLACE INTO index_months VALUES (?, ?)",
+            [(m, marshal.dumps(b)) for m, b in blocks.items() if b],
         )
 
 
@@ -332,7 +345,7 @@ def record(out_dir: Path, collection: Collection, generation: int) -> None:
     for page in collection.pages:
         problems[page.source] = list(page.problems)
     pages = {
-        path: (mark.text(), _problems_json(problems.get(path, ())))  # type: ignore[attr-defined]
+        path: (mark, _problems_json(problems.get(path, ())))
         for path, mark in collection.marks.items()
     }
     meta = {"version": VERSION, "copy": str(copy), "generation": str(generation)}
@@ -685,11 +698,11 @@ def build(
     topics = load_rules(topics_path).topics
     engine = b.engine_version(topics_path)
     files = b.page_files(seeds) if files is None else files
-    marks: dict[str, st.PageMark] = {}
+    marks: dict[str, str] = {}
 
-    def select(seen: dict[str, st.PageMark]) -> list[str]:
+    def select(seen: dict[str, str]) -> list[str]:
         marks.update(seen)
-        return [p for p, m in seen.items() if old_pages.get(p, ("",))[0] != m.text()]
+        return [p for p, m in seen.items() if old_pages.get(p, ("",))[0] != m]
 
     try:
         db = st.Store(store_path)
@@ -714,7 +727,7 @@ def build(
     page_problems: dict[str, tuple[str, str]] = {}
     for path, page, classes, records in loaded:
         fresh.extend(page_rows(page, classes, records, shaper.sizes, shaper.shown))
-        page_problems[path] = (marks[path].text(), _problems_json(page.problems))
+        page_problems[path] = (marks[path], _problems_json(page.problems))
     kept = [r for r in old if r.source not in redone]
     days = {r.day for r in old if r.source in redone} | {r.day for r in fresh}
     settled = [r for r in kept if r.day not in days]
@@ -755,8 +768,8 @@ def build(
     copy, _, count = published(out_dir)
     with Index(manifest_file(out_dir)) as index:
         meta = {"version": VERSION, "copy": str(copy), "generation": str(generation)}
-        changed_rows = [r for r in rows if r.id in changed]
-        index.apply(meta, page_problems, gone_pages, changed_rows, changed - new_ids)
+        months = {_month(r) for r in chain(old, rows) if r.id in changed}
+        index.apply(meta, page_problems, gone_pages, rows, months)
     n_parsed, _, new, n_changed, gone = saved
     stats = b.CollectStats(
         len(files),

@@ -128,9 +128,9 @@ class Collection:
     # Item id -> digest of everything the item shows besides its id, times and classes (a
     # lean collection's: see item_digest); empty: items are digested whole (DigestMemo).
     shown: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
-    # Page path -> feeds.store.PageMark of each page, as loaded (a store's collection): what
-    # feeds.delta's index remembers of the pages.
-    marks: Mapping[str, object] = field(default_factory=dict, compare=False, repr=False)
+    # Page path -> its mark in the store (feeds.store.Store.load), as loaded (a store's
+    # collection): what feeds.delta's index remembers of the pages.
+    marks: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

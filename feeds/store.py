@@ -133,19 +133,6 @@ class PageState:
 
 
 @dataclass(frozen=True)
-class PageMark:
-    """What identifies a stored parse of a page: a page whose mark did not change since a
-    site was built still shows what it showed then (feeds.delta)."""
-
-    sha256: str
-    engine: str
-    parsed_at: str
-
-    def text(self) -> str:
-        return f"{self.sha256} {self.engine} {self.parsed_at}"
-
-
-@dataclass(frozen=True)
 class Parsed:
     """A freshly parsed page: its file's identity, the Page and each article's classes."""
 
@@ -742,13 +729,15 @@ class Store:
     def load(
         self,
         shape: Shaper | None = None,
-        select: Callable[[dict[str, PageMark]], Iterable[str] | None] | None = None,
+        select: Callable[[dict[str, str]], Iterable[str] | None] | None = None,
     ) -> tuple[int, list[tuple[str, Page, list[Classes], list[Record]]]]:
         """The generation and every present page (by path) with its articles' classes and
         records, in page order: one consistent snapshot, even while another process writes.
 
-        `select(marks)`, when given, sees every present page's PageMark in that snapshot and
-        returns the paths to load (None: all; feeds.delta loads only the pages that changed).
+        `select(marks)`, when given, sees every present page's mark in that snapshot (path ->
+        "<SHA-256> <engine> <parse time>": a page whose mark did not change since a site was
+        built still shows what it showed then) and returns the paths to load (None: all;
+        feeds.delta loads only the pages that changed).
 
         `shape(article, id, content_hash, classes)`, when given, sees each article as it is
         read and returns what the page keeps instead (feeds.build keeps the metadata and a
@@ -768,12 +757,12 @@ class Store:
             chosen = ""
             args: tuple = (version or "",)
             if select is not None:
-                marks = {
-                    r[0]: PageMark(r[1], r[2], r[3])
-                    for r in self.db.execute(
-                        "SELECT path, sha256, engine, parsed_at FROM pages WHERE present = 1"
+                marks = dict(
+                    self.db.execute(
+                        "SELECT path, sha256 || ' ' || engine || ' ' || parsed_at FROM pages "
+                        "WHERE present = 1"
                     )
-                }
+                )
                 paths = select(marks)
                 if paths is not None:
                     chosen = " AND {} IN (SELECT value FROM json_each(?))"
