@@ -684,6 +684,8 @@ def build(
     if on_collected is not None:
         on_collected(collection.problems)
     targets, written = _publish(collection, Path(out_dir), config, workers, progress, source)
+    n_files = len(targets)
+    del targets  # the plan (what the index below would add to)
     if source is not None and stats is not None:
         from feeds import delta
 
@@ -692,7 +694,7 @@ def build(
         out=Path(out_dir),
         pages=len(collection.pages),
         articles=len(collection.items),
-        files=len(targets),
+        files=n_files,
         problems=collection.problems,
         seconds=time.perf_counter() - start,
         written=written,

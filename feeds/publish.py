@@ -32,7 +32,7 @@ import shutil
 import sqlite3
 import stat
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from feeds.errors import FeedsError
@@ -144,7 +144,7 @@ def publish(
             else:
                 # a standby synced with this very site needs no comparing
                 same = book.twin(standby_ino) == site_ino
-                catch_up = {} if same else book.differing(site_ino, standby_ino)
+                catch_up = {} if same else dict(book.differing(site_ino, standby_ino))
                 work, _ = book.read(standby_ino, planned | set(catch_up) | dropped)
         else:
             tmp.mkdir()
@@ -203,26 +203,34 @@ def _sync_standby(
     rows: Mapping[str, Entry] | None = None,
 ) -> None:
     """Make the standby (the site just replaced) a copy of the site now, so that the next
-    build finds an identical copy and touches only what it changes itself (`touched`: the
-    only paths that can differ, after a partial publish; else they are compared; `rows`:
-    the site's entries of files the copies share, recorded for the standby too). Files are
-    replaced by renames: a reader still in the old site gets whole files. A sync cut short
-    leaves the standby marked incomplete; the next build then starts afresh."""
-    site_ino, standby_ino = _dir_ino(site), _dir_ino(standby)
-    if standby_ino is None or site_ino is None or not book.complete(site_ino):
+    build finds an identical copy and touches only what it changes itself. `touched`: the
+    only paths that can differ, after a partial publish (`rows`: the site's entries of the
+    files planned, which the copies share), else every path is compared (and the entries
+    copied in SQL: nothing in proportion to the site is kept in memory). Files are replaced
+    by renames: a reader still in the old site gets whole files. A sync cut short leaves the
+    standby marked incomplete; the next build then starts afresh."""
+    site_ino = _dir_ino(site)
+    if site_ino is None or not book.complete(site_ino):
         return
+    if _dir_ino(standby) is None:  # a first site: its standby is made now (building is slow)
+        standby.mkdir()
+        os.chmod(standby, 0o777 & ~_umask())
+    standby_ino = _dir_ino(standby)
     book.write(standby_ino, None, None, complete=False)
     entries: dict[str, Entry] = {}
     try:
         if touched is None:
-            differing = book.differing(site_ino, standby_ino)
+            removed = _catch_up(standby, site, gz, book.differing(site_ino, standby_ino), None)
         else:
             differing = dict.fromkeys(touched) | book.read(site_ino, touched)[0]
-        removed = _catch_up(standby, site, gz, differing, entries)
+            removed = _catch_up(standby, site, gz, differing, entries)
     except NotPartial:
         return  # the site changed under us: leave the standby to the next build
-    shared = {p: e for p, e in (rows or {}).items() if p not in removed}
-    book.update(standby_ino, shared | entries, removed, source, twin=site_ino)
+    if touched is None:
+        book.copy(site_ino, standby_ino, source)
+    else:
+        shared = {p: e for p, e in (rows or {}).items() if p not in removed}
+        book.update(standby_ino, shared | entries, removed, source, twin=site_ino)
 
 
 class NotPartial(FeedsError):
@@ -233,17 +241,18 @@ def _catch_up(
     root: Path,
     site: Path,
     gz: frozenset[str],
-    catch_up: Mapping[str, Entry | None],
-    entries: dict[str, Entry],
+    catch_up: Mapping[str, Entry | None] | Iterable[tuple[str, Entry | None]],
+    entries: dict[str, Entry] | None,
     planned: set[str] = frozenset(),  # type: ignore[assignment]
     dropped: set[str] = frozenset(),  # type: ignore[assignment]
 ) -> set[str]:
     """Make the files of the copy in `root` those of the published `site` (`catch_up`:
     path -> published entry, None where the site has no such file), but for the `planned`
     ones (staged already), and remove the `dropped` ones. Files are replaced by renames.
-    Adds the entries placed; returns the paths removed."""
+    Adds the entries placed (unless None); returns the paths removed."""
     removed = set(dropped)
-    for path, entry in catch_up.items():
+    pairs = catch_up.items() if isinstance(catch_up, Mapping) else catch_up
+    for path, entry in pairs:
         if path in planned or path in dropped:
             continue
         rel = _safe_relative(path)
@@ -258,7 +267,8 @@ def _catch_up(
         _place(old, new, atomic=True)
         if rel.suffix[1:] in gz and not _place(_gz(old), _gz(new), required=False, atomic=True):
             _replace_file(_gz(new), gzip_bytes(old.read_bytes()))
-        entries[path] = entry
+        if entries is not None:
+            entries[path] = entry
     for path in removed:
         new = root / _safe_relative(path)
         for doomed in (new, _gz(new)):
@@ -459,24 +469,35 @@ class _Book:
             out.update(r[0] for r in rows)
         return out
 
-    def differing(self, copy: int, other: int) -> dict[str, Entry | None]:
-        """Paths whose entries differ between two copies: path -> `copy`'s entry (None
-        where `copy` has no such file)."""
-        rows = self.db.execute(
+    def differing(self, copy: int, other: int) -> Iterator[tuple[str, Entry | None]]:
+        """Paths whose entries differ between two copies, as they are read: (path, `copy`'s
+        entry), the entry None where `copy` has no such file."""
+        for path, *entry in self.db.execute(
             "SELECT c.path, c.key, c.ino, c.size, c.mtime_ns FROM files c "
             "LEFT JOIN files o ON o.copy = ? AND o.path = c.path WHERE c.copy = ? AND "
             "(o.path IS NULL OR o.key != c.key OR o.ino != c.ino OR o.size != c.size "
-            "OR o.mtime_ns != c.mtime_ns)",
-            (other, copy),
-        )
-        out: dict[str, Entry | None] = {r[0]: r[1:] for r in rows}
-        rows = self.db.execute(
-            "SELECT o.path FROM files o LEFT JOIN files c ON c.copy = ? AND c.path = o.path "
-            "WHERE o.copy = ? AND c.path IS NULL",
-            (copy, other),
-        )
-        out.update((r[0], None) for r in rows)
-        return out
+            "OR o.mtime_ns != c.mtime_ns) "
+            "UNION ALL SELECT o.path, NULL, NULL, NULL, NULL FROM files o LEFT JOIN files c "
+            "ON c.copy = ? AND c.path = o.path WHERE o.copy = ? AND c.path IS NULL",
+            (other, copy, copy, other),
+        ):
+            yield path, (None if entry[0] is None else tuple(entry))  # type: ignore[misc]
+
+    def copy(self, copy: int, other: int, source: object) -> None:
+        """Make `other`'s entries those of `copy` (their files are the same), twin of it."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self.db.execute("DELETE FROM files WHERE copy = ?", (other,))
+            self.db.execute(
+                "INSERT INTO files SELECT ?, path, key, ino, size, mtime_ns FROM files "
+                "WHERE copy = ?",
+                (other, copy),
+            )
+            self._source(other, source, True, copy)
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
 
     def write(
         self,

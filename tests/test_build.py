@@ -302,13 +302,15 @@ def test_failed_render_keeps_the_old_site(
     with pytest.raises((TypeError, ValueError)):
         build(SEEDS, out, SiteConfig(), collection=broken)
     assert _tree(out) == before
-    # no temporary directory left behind (the standby the failed build was bringing up to
-    # date goes too); the manifest of the published site's keys stays
+    # no temporary directory left behind; the manifest of the published site's keys and
+    # the standby (made with the first site; the build failed before it wrote) stay
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         ".site.lock",
         ".site.manifest.sqlite",
+        ".site.standby",
         "site",
     ]
+    assert _tree(tmp_path / ".site.standby") == before
 
 
 def test_failed_write_midway_keeps_the_old_site(tmp_path: Path) -> None:
@@ -414,3 +416,26 @@ def test_pages_with_one_name_in_different_folders_keep_apart(tmp_path: Path) -> 
     assert sources == {"2024/01.txt", "2025/01.txt"}
     ids = [item.id for item in collection.items]
     assert len(set(ids)) == len(ids) and not any("-" in i for i in ids)
+
+
+def test_page_files_are_those_discover_finds_in_its_order(tmp_path: Path) -> None:
+    """The build's scan of the seeds (one scandir per folder) finds what feeds.source.discover
+    finds, in the same order, with keys relative to the seeds; links to folders are not
+    followed (no loops)."""
+    from feeds.build import page_files
+    from feeds.source import discover
+
+    seeds = tmp_path / "seeds"
+    for rel in ("b.txt", "a.text", "2024/01.txt", "2024-x.txt", "2024/sub/9.txt", "note.md"):
+        (seeds / rel).parent.mkdir(parents=True, exist_ok=True)
+        (seeds / rel).write_text("x")
+    (seeds / "2024" / "loop").symlink_to(seeds, target_is_directory=True)
+    found = page_files(seeds)
+    assert found == [(p, p.relative_to(seeds).as_posix()) for p in discover([seeds])]
+    assert [key for _, key in found] == [
+        "2024/01.txt",
+        "2024/sub/9.txt",
+        "2024-x.txt",
+        "a.text",
+        "b.txt",
+    ]
