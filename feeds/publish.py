@@ -44,6 +44,7 @@ SERIAL_FILES_BELOW = 200  # files: below this, forked staging costs more than it
 # Targets go to render processes in runs of BLOCK, so neighbours (a feed page's three formats,
 # which show the same items) are rendered by one process, from its cache of article bodies.
 BLOCK = 48
+COLLECT_ABOVE = 5000  # targets: a plan this long is worth a garbage collection before forking
 _TMP_MARK = ".tmp-"
 _STANDBY = ".standby"  # the copy of the site the next build brings up to date
 DEFAULT_TIMEOUT = 30.0  # seconds to wait for the manifest (builds take turns, see feeds.build)
@@ -692,8 +693,10 @@ def _stage_forked(
     done = ctx.Array("q", n, lock=False)
     pipes, procs = [], []
     # Children share the parent's memory until they write to it: frozen objects are never
-    # visited by the children's garbage collector, so their pages stay shared.
-    gc.collect()
+    # visited by the children's garbage collector, so their pages stay shared. (A short
+    # plan, an incremental build's, renders too little for a collection first to pay.)
+    if len(targets) >= COLLECT_ABOVE:
+        gc.collect()
     gc.freeze()
     try:
         for k in range(n):
