@@ -213,7 +213,8 @@ def _sync_standby(
     site_ino = _dir_ino(site)
     if site_ino is None or not book.complete(site_ino):
         return
-    if _dir_ino(standby) is None:  # a first site: its standby is made now (building is slow)
+    empty = _dir_ino(standby) is None
+    if empty:  # a first site: its standby is made now (building is slow anyway)
         standby.mkdir()
         os.chmod(standby, 0o777 & ~_umask())
     standby_ino = _dir_ino(standby)
@@ -221,7 +222,8 @@ def _sync_standby(
     entries: dict[str, Entry] = {}
     try:
         if touched is None:
-            removed = _catch_up(standby, site, gz, book.differing(site_ino, standby_ino), None)
+            differing = book.differing(site_ino, standby_ino)
+            removed = _catch_up(standby, site, gz, differing, None, empty=empty)
         else:
             differing = dict.fromkeys(touched) | book.read(site_ino, touched)[0]
             removed = _catch_up(standby, site, gz, differing, entries)
@@ -246,12 +248,16 @@ def _catch_up(
     entries: dict[str, Entry] | None,
     planned: set[str] = frozenset(),  # type: ignore[assignment]
     dropped: set[str] = frozenset(),  # type: ignore[assignment]
+    *,
+    empty: bool = False,
 ) -> set[str]:
     """Make the files of the copy in `root` those of the published `site` (`catch_up`:
     path -> published entry, None where the site has no such file), but for the `planned`
-    ones (staged already), and remove the `dropped` ones. Files are replaced by renames.
-    Adds the entries placed (unless None); returns the paths removed."""
+    ones (staged already), and remove the `dropped` ones. Files are replaced by renames
+    (`empty`: `root` was empty, nobody reads it: plain links). Adds the entries placed
+    (unless None); returns the paths removed."""
     removed = set(dropped)
+    made: set[Path] = set()
     pairs = catch_up.items() if isinstance(catch_up, Mapping) else catch_up
     for path, entry in pairs:
         if path in planned or path in dropped:
@@ -264,10 +270,17 @@ def _catch_up(
         if _identity(old) != tuple(entry[1:]):
             raise NotPartial(f"{old}: changed since it was published")
         new = root / rel
-        new.parent.mkdir(parents=True, exist_ok=True)
-        _place(old, new, atomic=True)
-        if rel.suffix[1:] in gz and not _place(_gz(old), _gz(new), required=False, atomic=True):
-            _replace_file(_gz(new), gzip_bytes(old.read_bytes()))
+        if new.parent not in made:
+            new.parent.mkdir(parents=True, exist_ok=True)
+            made.add(new.parent)
+        if empty:
+            _link_new(old, new)
+            if rel.suffix[1:] in gz and not _link_new(_gz(old), _gz(new), required=False):
+                _write_file(_gz(new), gzip_bytes(old.read_bytes()))
+        else:
+            _place(old, new, atomic=True)
+            if rel.suffix[1:] in gz and not _place(_gz(old), _gz(new), required=False, atomic=True):
+                _replace_file(_gz(new), gzip_bytes(old.read_bytes()))
         if entries is not None:
             entries[path] = entry
     for path in removed:
@@ -797,6 +810,19 @@ def _same_bytes(old: Path, data: bytes) -> bool:
         return old.stat().st_size == len(data) and old.read_bytes() == data
     except OSError:
         return False
+
+
+def _link_new(old: Path, new: Path, *, required: bool = True) -> bool:
+    """_place where nothing is at `new` yet."""
+    try:
+        os.link(old, new)
+    except FileNotFoundError:
+        if required:
+            raise
+        return False
+    except OSError:
+        return _place(old, new, required=required)
+    return True
 
 
 def _place(old: Path, new: Path, *, required: bool = True, atomic: bool = False) -> bool:
