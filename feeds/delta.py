@@ -50,6 +50,7 @@ from typing import NamedTuple
 
 from feeds.group import SHANGHAI
 from feeds.model import Item, Problem
+from feeds.publish import immediate
 from feeds.site import (
     ALL,
     Channel,
@@ -181,15 +182,10 @@ class Index:
         self, meta: Mapping[str, str], pages: Mapping[str, tuple[str, str]], rows: Sequence[Row]
     ) -> None:
         """The whole index, in one transaction."""
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
+        with immediate(self.db):
             for table in ("index_meta", "index_pages", "index_months"):
                 self.db.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
             self._write(meta, pages, (), rows, {_month(r) for r in rows})
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
 
     def apply(
         self,
@@ -201,13 +197,8 @@ class Index:
     ) -> None:
         """Changes to the index, in one transaction: `rows` is every row now, of which the
         `months` are written again."""
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
+        with immediate(self.db):
             self._write(meta, pages, gone_pages, rows, months)
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
 
     def _write(self, meta, pages, gone_pages, rows, months) -> None:  # noqa: ANN001
         db = self.db

@@ -33,6 +33,7 @@ import sqlite3
 import stat
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from feeds.errors import FeedsError
@@ -374,6 +375,18 @@ def site_intact(
     return bool(files) and _intact(Path(out_dir).resolve(), frozenset(gzip_extensions), files)
 
 
+@contextmanager
+def immediate(db: sqlite3.Connection) -> Iterator[None]:
+    """One write transaction on a connection in autocommit mode (feeds.delta's too)."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
 class _Book:
     """The manifest: for each copy of the site (the published one and the standby, told
     apart by their directory's inode, which renames keep) the key and identity of each keyed
@@ -424,10 +437,9 @@ class _Book:
         """Forget copies that are gone (a killed build's, or one replaced by hand)."""
         keep = [c for c in copies if c is not None]
         marks = ",".join("?" * len(keep)) or "NULL"
-        self.db.execute("BEGIN IMMEDIATE")
-        self.db.execute(f"DELETE FROM files WHERE copy NOT IN ({marks})", keep)
-        self.db.execute(f"DELETE FROM copies WHERE copy NOT IN ({marks})", keep)
-        self.db.execute("COMMIT")
+        with immediate(self.db):
+            self.db.execute(f"DELETE FROM files WHERE copy NOT IN ({marks})", keep)
+            self.db.execute(f"DELETE FROM copies WHERE copy NOT IN ({marks})", keep)
 
     def read(
         self, copy: int | None, paths: Iterable[str] | None = None
@@ -499,8 +511,7 @@ class _Book:
 
     def copy(self, copy: int, other: int, source: object) -> None:
         """Make `other`'s entries those of `copy` (their files are the same), twin of it."""
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
+        with immediate(self.db):
             self.db.execute("DELETE FROM files WHERE copy = ?", (other,))
             self.db.execute(
                 "INSERT INTO files SELECT ?, path, key, ino, size, mtime_ns FROM files "
@@ -508,10 +519,6 @@ class _Book:
                 (other, copy),
             )
             self._source(other, source, True, copy)
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
 
     def write(
         self,
@@ -524,8 +531,7 @@ class _Book:
         """Record a copy's files (None: keep them) and source, in one transaction."""
         if copy is None:
             return
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
+        with immediate(self.db):
             if entries is not None:
                 self.db.execute("DELETE FROM files WHERE copy = ?", (copy,))
                 self.db.executemany(
@@ -533,10 +539,6 @@ class _Book:
                     [(copy, p, *e) for p, e in entries.items()],
                 )
             self._source(copy, source, complete)
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
 
     def update(
         self,
@@ -549,8 +551,7 @@ class _Book:
         """Record the files a partial publish placed and removed, in one transaction."""
         if copy is None:
             return
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
+        with immediate(self.db):
             self.db.executemany(
                 "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?)",
                 [(copy, p, *e) for p, e in entries.items()],
@@ -559,10 +560,6 @@ class _Book:
                 "DELETE FROM files WHERE copy = ? AND path = ?", [(copy, p) for p in removed]
             )
             self._source(copy, source, True, twin)
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
 
     def _source(
         self, copy: int, source: object, complete: bool | None, twin: int | None = None
