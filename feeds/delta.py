@@ -340,8 +340,11 @@ def record(out_dir: Path, collection: Collection, generation: int) -> None:
         for path, mark in collection.marks.items()
     }
     meta = {"version": VERSION, "copy": str(copy), "generation": str(generation)}
-    with Index(manifest_file(out_dir)) as index:
-        index.replace(meta, pages, collection_rows(collection))
+    try:
+        with Index(manifest_file(out_dir)) as index:
+            index.replace(meta, pages, collection_rows(collection))
+    except sqlite3.Error:
+        pass  # no index: the next build is a full one (and writes it)
 
 
 # -- channels -------------------------------------------------------------------------------
@@ -757,10 +760,13 @@ def build(
     finally:
         resolver.close()
     copy, _, count = published(out_dir)
-    with Index(manifest_file(out_dir)) as index:
-        meta = {"version": VERSION, "copy": str(copy), "generation": str(generation)}
-        months = {_month(r) for r in chain(old, rows) if r.id in changed}
-        index.apply(meta, page_problems, gone_pages, rows, months)
+    try:
+        with Index(manifest_file(out_dir)) as index:
+            meta = {"version": VERSION, "copy": str(copy), "generation": str(generation)}
+            months = {_month(r) for r in chain(old, rows) if r.id in changed}
+            index.apply(meta, page_problems, gone_pages, rows, months)
+    except sqlite3.Error:
+        pass  # the index still describes the site before: the next build is a full one
     n_parsed, _, new, n_changed, gone = saved
     stats = b.CollectStats(
         len(files),

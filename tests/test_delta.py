@@ -142,3 +142,19 @@ def test_pages_that_cannot_have_changed_are_not_planned(
     build(seeds, out, CONFIG, store=store)
     _check(tmp_path, seeds, out, store, "early")
     assert len(full_builds) == 1 + 2 * 4  # the first; each _check collects and builds
+
+
+def test_a_damaged_manifest_means_a_full_build_not_an_error(
+    tmp_path: Path, full_builds: list[int]
+) -> None:
+    seeds = _seeds(tmp_path, PAGES[:2])
+    store, out = tmp_path / "store.sqlite", tmp_path / "site"
+    build(seeds, out, CONFIG, store=store)
+    (tmp_path / ".site.manifest.sqlite").write_bytes(b"not a database" * 100)
+    _seeds(tmp_path, PAGES[2:3])
+    report = build(seeds, out, CONFIG, store=store)
+    assert len(full_builds) == 2 and report.collected.parsed == 1
+    _check(tmp_path, seeds, out, store, "after damage")
+    _seeds(tmp_path, PAGES[3:4])
+    build(seeds, out, CONFIG, store=store)
+    assert len(full_builds) == 4  # 2 + _check's: the index was written again
