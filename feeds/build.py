@@ -404,7 +404,7 @@ def _collect_stored(
         store_id = st.identity
     found = [(page, classes, records) for _, page, classes, records in stored]
     del stored
-    stats = CollectStats(len(files), *saved, 0, generation, 0.0, store_id)
+    stats = replace(saved, generation=generation, store_id=store_id)
     return _collection(seeds, found, topics, shaper, marks), stats
 
 
@@ -418,10 +418,10 @@ def update_store(
     progress: bool | None,
     now: datetime,
     shaper: _Lean | None = None,
-) -> tuple[int, int, int, int, int]:
+) -> CollectStats:
     """Bring the store up to date with the page files: parse and save the pages that changed
-    (all with `full`), note touched and removed ones. Returns (parsed, articles (0), new,
-    changed, gone) for CollectStats."""
+    (all with `full`), note touched and removed ones. Says so in CollectStats (pages,
+    parsed, new, changed, gone)."""
     from feeds.group import article_id
 
     todo, touched, missing = _changes(st, files, engine, full)
@@ -441,7 +441,7 @@ def update_store(
                 new, changed, gone = new + saved.new, changed + saved.changed, gone + saved.gone
                 if shaper is not None:  # its lean rows now, while the text is at hand
                     st.keep(shaper.version, shaper.rows(parsed, saved))
-    return len(todo), 0, new, changed, gone
+    return CollectStats(len(files), len(todo), new=new, changed=changed, gone=gone)
 
 
 class _Lean:
@@ -552,7 +552,7 @@ def _collection(
     marks: dict | None = None,
 ) -> Collection:
     """Items from pages, their classes and (with a store) their records: ids and updates."""
-    from feeds.group import SHANGHAI, make_items, summary
+    from feeds.group import make_items, order_key, summary
 
     classes: dict[int, Classes] = {}
     records: dict[int, object] = {}
@@ -566,8 +566,7 @@ def _collection(
     items = make_items(pages, lambda article: classes[id(article)], summarize)
     if records:
         items = [_with_record(item, records[id(item.article)]) for item in items]
-        epoch = datetime(1970, 1, 1, tzinfo=SHANGHAI)
-        items.sort(key=lambda it: (it.published or epoch, it.id), reverse=True)
+        items.sort(key=order_key, reverse=True)
     problems = tuple(problem for page in pages for problem in page.problems)
     if not pages:
         problems += (Problem(str(seeds), "no *.txt pages found"),)
@@ -677,10 +676,10 @@ def build(
         )
         if stats.store_id:
             engine = engine_version(topics_path)
-            source = _source_key(
-                seeds, config, engine, store_path, stats.store_id, stats.generation
+            source = source_key(seeds, config, engine, store_path, stats.store_id, stats.generation)
+            source |= source_counts(
+                len(collection.pages), len(collection.items), collection.problems
             )
-            source |= _source_counts(collection)
     if on_collected is not None:
         on_collected(collection.problems)
     targets, written = _publish(collection, Path(out_dir), config, workers, progress, source)
@@ -702,7 +701,7 @@ def build(
     )
 
 
-def _source_key(
+def source_key(
     seeds: Path, config: SiteConfig, engine: str, store: Path, store_id: str, generation: int
 ) -> dict:
     """What a static site is made from: the seeds, the store (file, identity, generation),
@@ -719,12 +718,14 @@ def _source_key(
     }
 
 
-def _source_counts(collection: Collection) -> dict:
-    return {
-        "pages": len(collection.pages),
-        "articles": len(collection.items),
-        "problems": [p.to_json() for p in collection.problems],
-    }
+def source_counts(pages: int, articles: int, problems: Iterable[Problem]) -> dict:
+    """What the manifest's source says of a site besides what it is made from."""
+    return {"pages": pages, "articles": articles, "problems": [p.to_json() for p in problems]}
+
+
+def made_from(recorded: dict, expected: dict) -> bool:
+    """Whether a site's recorded source has every value of `expected` (a source_key)."""
+    return all(recorded.get(k) == v for k, v in expected.items())
 
 
 def unchanged_site(
@@ -757,8 +758,7 @@ def unchanged_site(
         return None  # the full path reports it
     if todo or touched or missing:
         return None
-    expected = _source_key(seeds, config, engine, store, store_id, generation)
-    if any(recorded.get(k) != v for k, v in expected.items()):
+    if not made_from(recorded, source_key(seeds, config, engine, store, store_id, generation)):
         return None
     published, recorded = read_manifest(out_dir)
     if recorded is None or not site_intact(out_dir, published):

@@ -38,21 +38,23 @@ import json
 import marshal
 import os
 import sqlite3
+import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from datetime import date, datetime, timedelta
-from datetime import time as clock
+from dataclasses import replace
+from datetime import date, datetime
 from itertools import chain
 from operator import attrgetter
 from pathlib import Path
 from typing import NamedTuple
 
-from feeds.group import SHANGHAI
+from feeds.group import SHANGHAI, order_key, page_days, stamp
 from feeds.model import Item, Problem
-from feeds.publish import immediate
+from feeds.publish import NotPartial, immediate, manifest_file, published
 from feeds.site import (
     ALL,
+    FORMATS,
     Channel,
     Collection,
     DigestMemo,
@@ -60,15 +62,19 @@ from feeds.site import (
     Settled,
     SiteConfig,
     Target,
+    all_channel,
     feed_targets,
+    in_topic,
     is_safe_tag,
     item_digest,
     newest,
+    newest_first,
     opml_target,
+    tag_channel,
+    titles_of,
 )
 
 VERSION = "2"  # of the index's layout and meaning: another version builds in full
-EPOCH = datetime(1970, 1, 1, tzinfo=SHANGHAI)
 _TIMEOUT = 30.0
 
 
@@ -160,15 +166,15 @@ class Index:
     def rows(self) -> list[Row]:
         """Every row, newest first (as the site lists them)."""
         names: dict[str, tuple[str, ...]] = {"": ()}
-        stamp, parse = datetime.fromtimestamp, datetime.fromisoformat
+        from_epoch, parse = datetime.fromtimestamp, datetime.fromisoformat
 
         def row(t: tuple) -> Row:
             topics, tags = names.get(t[7]), names.get(t[8])
             if topics is None:
-                topics = names[t[7]] = tuple(map(sys_intern, t[7].split(_SEP)))
+                topics = names[t[7]] = tuple(map(sys.intern, t[7].split(_SEP)))
             if tags is None:
-                tags = names[t[8]] = tuple(map(sys_intern, t[8].split(_SEP)))
-            published = None if t[4] is None else stamp(t[4], SHANGHAI)
+                tags = names[t[8]] = tuple(map(sys.intern, t[8].split(_SEP)))
+            published = None if t[4] is None else from_epoch(t[4], SHANGHAI)
             updated = parse(t[5]) if t[5] else None
             return Row(*t[:4], published, updated, t[6], topics, tags, *t[9:])
 
@@ -222,12 +228,6 @@ class Index:
         )
 
 
-def sys_intern(text: str) -> str:
-    import sys
-
-    return sys.intern(text)
-
-
 def _problems_json(problems: Iterable[Problem]) -> str:
     return json.dumps([[p.source, p.message, p.line] for p in problems], ensure_ascii=False)
 
@@ -241,13 +241,10 @@ def _problems(text: str) -> list[Problem]:
 
 def page_rows(page, classes, records, sizes, shown) -> list[Row]:  # noqa: ANN001
     """Rows of a loaded page's articles (undated: see `date_rows`)."""
-    dated = [a.date for a in page.articles if a.date]
-    fallback = max(dated) if dated else None
     out = []
-    for article, (primary, topics, tags), record in zip(
-        page.articles, classes, records, strict=True
+    for article, day, (primary, topics, tags), record in zip(
+        page.articles, page_days(page), classes, records, strict=True
     ):
-        day = article.date or page.issue_date or fallback
         out.append(
             Row(
                 record.id,
@@ -268,11 +265,6 @@ def page_rows(page, classes, records, sizes, shown) -> list[Row]:  # noqa: ANN00
     return out
 
 
-def _stamp(day: str, n: int) -> datetime:
-    noon = datetime.combine(date.fromisoformat(day), clock(12, 0), tzinfo=SHANGHAI)
-    return noon - timedelta(minutes=n)
-
-
 def date_rows(rows: Iterable[Row]) -> Iterator[Row]:
     """The rows of whole days, published by feeds.group's rule (the n-th item of a day, in
     page and article order, at 12:00 minus n minutes) and digested."""
@@ -282,7 +274,7 @@ def date_rows(rows: Iterable[Row]) -> Iterator[Row]:
     for day, day_rows in by_day.items():
         day_rows.sort(key=lambda r: (r.source, r.position))
         for n, r in enumerate(day_rows):
-            published = _stamp(day, n) if day else None
+            published = stamp(date.fromisoformat(day), n) if day else None
             if published != r.published or not r.digest:
                 digest = item_digest(
                     r.id, published, r.updated, r.primary_topic, r.topics, r.tags, r.shown
@@ -292,18 +284,15 @@ def date_rows(rows: Iterable[Row]) -> Iterator[Row]:
 
 
 def _order(rows: list[Row]) -> None:
-    rows.sort(key=lambda r: (r.published or EPOCH, r.id), reverse=True)
+    rows.sort(key=order_key, reverse=True)
 
 
 def collection_rows(collection: Collection) -> list[Row]:
     """The index rows of a lean collection (a full build's), in its order."""
     days: dict[int, str] = {}
     for page in collection.pages:
-        dated = [a.date for a in page.articles if a.date]
-        fallback = max(dated) if dated else None
-        for a in page.articles:
-            day = a.date or page.issue_date or fallback
-            days[id(a)] = day.isoformat() if day else ""
+        for article, day in zip(page.articles, page_days(page), strict=True):
+            days[id(article)] = day.isoformat() if day else ""
     digest = DigestMemo(collection.shown)
     return [
         Row(
@@ -327,8 +316,6 @@ def collection_rows(collection: Collection) -> list[Row]:
 
 def record(out_dir: Path, collection: Collection, generation: int) -> None:
     """Write the index of a site a full build just published from a lean `collection`."""
-    from feeds.publish import manifest_file, published
-
     copy, _, _ = published(out_dir)
     if copy is None or not collection.marks or not collection.shown:
         return
@@ -379,15 +366,15 @@ def _channels_of(r: Row, slugs: set[str]) -> Iterator[tuple[str, str]]:
 
 
 def _owned(kind: str, key: str) -> list[str]:
-    """What a channel owns in the site: its feeds, archives and listing pages."""
-    if kind == "topic":
-        return [
-            *(f"feeds/{key}.{fmt}" for fmt in ("rss", "atom", "json")),
-            f"feeds/{key}/",
-            f"topics/{key}.html",
-            f"topics/{key}/",
-        ]
-    return [*(f"tags/{key}.{ext}" for ext in ("rss", "atom", "json", "html")), f"tags/{key}/"]
+    """What a channel owns in the site (site.py's URL map): its feeds, archives and listing
+    pages."""
+    chan = Channel(kind, key, key, "", ())
+    return [
+        *(f"{chan.feed_base}.{fmt}" for fmt in FORMATS),
+        f"{chan.feed_base}/",
+        chan.html_path,
+        chan.html_path.removesuffix(".html") + "/",
+    ]
 
 
 # -- items when rendered ----------------------------------------------------------------------
@@ -531,20 +518,17 @@ def plan_changes(
     oldest = min((m for m in marks if m is not None), default=None)
 
     homes = _homes(rows, slugs)
-    topic_chans = [Channel("topic", ALL, "全部", f"{config.title}全部文章", tuple(rows))]
+    topic_chans = [all_channel(tuple(rows), config)]
     for t in topics:
         if t.slug != ALL:
             topic_chans.append(
                 Channel("topic", t.slug, t.title, t.description, tuple(homes[t.slug]))
             )
     tag_order = sorted(tags_now, key=lambda t: (-counts[t], t))
-    tag_stubs = [
-        Channel("tag", t, t, f"{config.title}标签“{t}”的文章", range(counts[t]))  # type: ignore[arg-type]
-        for t in tag_order
-    ]
+    tag_stubs = [tag_channel(t, range(counts[t]), config) for t in tag_order]  # type: ignore[arg-type]
     common = common_context(config, [*topic_chans, *tag_stubs])
     by_key = {c.key: c for c in topic_chans}
-    titles = {ALL: "全部"} | {t.slug: t.title for t in topics}
+    titles = titles_of(topics)
     tag_rows = _tag_lists(rows, {key for kind, key in touched if kind == "tag" and key in tags_now})
 
     memo = EntryMemo()
@@ -558,8 +542,7 @@ def plan_changes(
             if chan is None:
                 continue
         elif key in tags_now:
-            desc = f"{config.title}标签“{key}”的文章"
-            chan = Channel("tag", key, key, desc, tuple(tag_rows[key]))
+            chan = tag_channel(key, tuple(tag_rows[key]), config)
         else:
             continue  # a tag that lost its channel: its files go
         had = len(chan.items) - grown[kind, key] if kind == "topic" or key in tags_before else 0
@@ -593,7 +576,7 @@ def plan_changes(
             for _, slug in _channels_of(r._replace(tags=()), slug_set):
                 for step in (-1, 1):
                     n = pos + step
-                    while 0 <= n < len(old) and not _in_topic(old[n], slug):
+                    while 0 <= n < len(old) and not in_topic(old[n], slug):  # type: ignore[arg-type]
                         n += step
                     if 0 <= n < len(old) and old[n].id in new_by_id:
                         candidates.add(old[n].id)
@@ -607,9 +590,7 @@ def plan_changes(
 
     targets.append(opml_target(topic_chans, config, newest(rows), keys))
     targets.extend(static_targets(keys))
-    epoch = datetime(1970, 1, 1, tzinfo=SHANGHAI)
-    targets.sort(key=lambda t: t.modified or epoch, reverse=True)
-    return targets, drop, keep
+    return newest_first(targets), drop, keep
 
 
 _row_size = attrgetter("size")
@@ -617,11 +598,7 @@ _row_size = attrgetter("size")
 
 def _when(r: Row | None) -> tuple[datetime, str] | None:
     """An item's place in the order of the site (newest first: descending)."""
-    return None if r is None else (r.published or EPOCH, r.id)
-
-
-def _in_topic(r: Row, slug: str) -> bool:
-    return slug == ALL or r.primary_topic == slug or slug in r.topics
+    return None if r is None else order_key(r)  # type: ignore[arg-type]
 
 
 def _older_than(items: Sequence[Row], mark: tuple[datetime, str] | None) -> int:
@@ -669,7 +646,6 @@ def build(
     then, though the store may have been brought up to date)."""
     from feeds import build as b
     from feeds import store as st
-    from feeds.publish import NotPartial, manifest_file, published
     from feeds.topics import load_rules
 
     start = time.perf_counter()
@@ -704,10 +680,10 @@ def build(
         return None  # the full path moves it aside and rebuilds
     with db:
         store_id = db.identity
-        expected = b._source_key(  # noqa: SLF001 - build's own helper
+        expected = b.source_key(
             seeds, config, engine, store_path, store_id, recorded.get("generation", -1)
         )
-        if any(recorded.get(k) != v for k, v in expected.items()):
+        if not b.made_from(recorded, expected):
             return None
         shaper = b._Lean(st.Bodies(store_path))  # noqa: SLF001
         opts = (workers, progress, now, shaper)
@@ -747,12 +723,8 @@ def build(
     keys.digest.update((id(r), r.digest) for r in rows)
     resolver = Resolver(store_path)
     targets, drop, keep = plan_changes(old, rows, changed, topics, config, keys, resolver)
-    source = b._source_key(seeds, config, engine, store_path, store_id, generation)  # noqa: SLF001
-    source |= {
-        "pages": len(marks),
-        "articles": len(rows),
-        "problems": [p.to_json() for p in problems],
-    }
+    source = b.source_key(seeds, config, engine, store_path, store_id, generation)
+    source |= b.source_counts(len(marks), len(rows), problems)
     try:
         written = b.publish_partial(targets, out_dir, workers, progress, source, drop, keep)
     except NotPartial:
@@ -767,18 +739,13 @@ def build(
             index.apply(meta, page_problems, gone_pages, rows, months)
     except sqlite3.Error:
         pass  # the index still describes the site before: the next build is a full one
-    n_parsed, _, new, n_changed, gone = saved
-    stats = b.CollectStats(
-        len(files),
-        n_parsed,
-        len(rows),
-        new,
-        n_changed,
-        gone,
-        len(problems),
-        generation,
-        time.perf_counter() - start,
-        store_id,
+    stats = replace(
+        saved,
+        articles=len(rows),
+        problems=len(problems),
+        generation=generation,
+        seconds=time.perf_counter() - start,
+        store_id=store_id,
     )
     return b.BuildReport(
         out=Path(out_dir),

@@ -55,6 +55,27 @@ def article_day(article: Article, page: Page, fallback: date | None) -> date | N
     return article.date or page.issue_date or fallback
 
 
+def page_days(page: Page) -> list[date | None]:
+    """The day each article of a page is published on (article_day, the fallback being the
+    latest article date on the page)."""
+    dated = [a.date for a in page.articles if a.date]
+    fallback = max(dated) if dated else None
+    return [article_day(article, page, fallback) for article in page.articles]
+
+
+def stamp(day: date, n: int) -> datetime:
+    """The publication time of the n-th item (from 0) of a day: 12:00 minus n minutes."""
+    return datetime.combine(day, time(12, 0), tzinfo=SHANGHAI) - timedelta(minutes=n)
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=SHANGHAI)
+
+
+def order_key(item: Item) -> tuple[datetime, str]:
+    """Where an item goes in the site's order (newest first: sort by this, descending)."""
+    return (item.published or EPOCH, item.id)
+
+
 def make_items(
     pages: Iterable[Page],
     classify: Classifier,
@@ -65,10 +86,8 @@ def make_items(
     pages = sorted(pages, key=lambda p: p.source)
     by_day: dict[date | None, list[tuple[Article, Page]]] = defaultdict(list)
     for page in pages:
-        dated = [a.date for a in page.articles if a.date]
-        fallback = max(dated) if dated else None
-        for article in page.articles:
-            by_day[article_day(article, page, fallback)].append((article, page))
+        for article, day in zip(page.articles, page_days(page), strict=True):
+            by_day[day].append((article, page))
 
     seen: dict[str, int] = {}
     items: list[Item] = []
@@ -77,10 +96,7 @@ def make_items(
             base = article_id(article.source, article.title)
             seen[base] = seen.get(base, 0) + 1
             item_id = base if seen[base] == 1 else f"{base}-{seen[base]}"
-            published = None
-            if day is not None:
-                noon = datetime.combine(day, time(12, 0), tzinfo=SHANGHAI)
-                published = noon - timedelta(minutes=n)
+            published = None if day is None else stamp(day, n)
             primary, topics, tags = classify(article)
             items.append(
                 Item(
@@ -93,6 +109,5 @@ def make_items(
                     summary=summarize(article),
                 )
             )
-    epoch = datetime(1970, 1, 1, tzinfo=SHANGHAI)
-    items.sort(key=lambda it: (it.published or epoch, it.id), reverse=True)
+    items.sort(key=order_key, reverse=True)
     return items

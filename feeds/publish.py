@@ -116,7 +116,7 @@ def publish(
     (parent / f".{out_dir.name}.manifest.json").unlink(missing_ok=True)  # an older format
     standby = parent / f".{out_dir.name}{_STANDBY}"
     gz = frozenset(gzip_extensions)
-    with _Book(_manifest_path(out_dir)) as book:
+    with _Book(manifest_file(out_dir)) as book:
         site_ino, standby_ino = _dir_ino(target), _dir_ino(standby)
         if standby_ino is not None and not book.complete(standby_ino):
             shutil.rmtree(standby)  # not known file by file (a sync was cut short): start afresh
@@ -339,7 +339,8 @@ def _intact(site: Path, gz: frozenset[str], manifest: dict[str, Entry]) -> bool:
     return True
 
 
-def _manifest_path(out_dir: Path) -> Path:
+def manifest_file(out_dir: Path) -> Path:
+    """The manifest's SQLite file (feeds.delta keeps its index there, beside the entries)."""
     out_dir = Path(out_dir)
     return out_dir.resolve().parent / f".{out_dir.name}.manifest.sqlite"
 
@@ -356,14 +357,11 @@ def _dir_ino(path: Path) -> int | None:
 def read_manifest(out_dir: Path) -> tuple[dict[str, Entry], dict | None]:
     """What the manifest of the site in `out_dir` says: its files and the `source` it was
     published with (empty and None when unknown)."""
-    path = _manifest_path(out_dir)
     ino = _dir_ino(Path(out_dir).resolve())
-    if ino is None or not path.exists():
-        return {}, None
     try:
-        with _Book(path, create=False) as book:
+        with _Book(manifest_file(out_dir), create=False) as book:
             return book.read(ino)
-    except (OSError, sqlite3.Error):
+    except (OSError, sqlite3.Error):  # no manifest (FileNotFoundError) or a damaged one
         return {}, None
 
 
@@ -941,12 +939,9 @@ def _umask() -> int:
 def published(out_dir: Path) -> tuple[int | None, dict | None, int]:
     """(the site's copy id, the `source` it was published with, its number of files) from
     the manifest; (None, None, 0) when unknown. Reads no file entries."""
-    path = _manifest_path(out_dir)
     ino = _dir_ino(Path(out_dir).resolve())
-    if ino is None or not path.exists():
-        return None, None, 0
     try:
-        with _Book(path, create=False) as book:
+        with _Book(manifest_file(out_dir), create=False) as book:
             row = book.db.execute(
                 "SELECT source, complete FROM copies WHERE copy = ?", (ino,)
             ).fetchone()
@@ -955,8 +950,3 @@ def published(out_dir: Path) -> tuple[int | None, dict | None, int]:
             return ino, json.loads(row[0]) if row[0] else None, book.count(ino)
     except (OSError, sqlite3.Error, ValueError):
         return None, None, 0
-
-
-def manifest_file(out_dir: Path) -> Path:
-    """The manifest's SQLite file (feeds.delta keeps its index there, beside the entries)."""
-    return _manifest_path(out_dir)

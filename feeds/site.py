@@ -176,9 +176,7 @@ class Target:
 
 def topic_channels(collection: Collection, config: SiteConfig) -> list[Channel]:
     """`all` first, then every classifier topic in its configured order (even when empty)."""
-    chans = [
-        Channel("topic", ALL, "全部", f"{config.title}全部文章", collection.items),
-    ]
+    chans = [all_channel(collection.items, config)]
     for topic in collection.topics:
         if topic.slug == ALL:
             continue
@@ -201,10 +199,15 @@ def tag_channels(collection: Collection, config: SiteConfig) -> list[Channel]:
     tags = [t for t, its in by_tag.items() if len(its) >= config.min_tag_articles]
     tags = [t for t in tags if is_safe_tag(t)]
     tags.sort(key=lambda t: (-len(by_tag[t]), t))
-    return [
-        Channel("tag", tag, tag, f"{config.title}标签“{tag}”的文章", tuple(by_tag[tag]))
-        for tag in tags
-    ]
+    return [tag_channel(tag, tuple(by_tag[tag]), config) for tag in tags]
+
+
+def all_channel(items: Sequence[Item], config: SiteConfig) -> Channel:
+    return Channel("topic", ALL, "全部", f"{config.title}全部文章", items)  # type: ignore[arg-type]
+
+
+def tag_channel(tag: str, items: Sequence[Item], config: SiteConfig) -> Channel:
+    return Channel("tag", tag, tag, f"{config.title}标签“{tag}”的文章", items)  # type: ignore[arg-type]
 
 
 def is_safe_tag(tag: str) -> bool:
@@ -457,7 +460,11 @@ def feed_spec(
 
 def topic_titles(collection: Collection) -> dict[str, str]:
     """Topic slug -> Chinese title, for category labels."""
-    return {ALL: "全部"} | {t.slug: t.title for t in collection.topics}
+    return titles_of(collection.topics)
+
+
+def titles_of(topics: Iterable[Topic]) -> dict[str, str]:
+    return {ALL: "全部"} | {t.slug: t.title for t in topics}
 
 
 def feed_time(items: Sequence[Item]) -> datetime:
@@ -711,9 +718,14 @@ def plan(collection: Collection, config: SiteConfig, keys: Keys | None = None) -
     targets.append(opml_target(chans, config, last, keys))
     targets.extend(html_targets(collection, config, chans, keys))
     targets.extend(static_targets(keys))
-    # Newest first, across channels: the documents that show an item (its feeds, archive and
-    # listing pages, its article page) are made close together, while its feed entries and
-    # body are still in the memos (EntryMemo, feeds.store.Bodies). Stable: deterministic.
+    return newest_first(targets)
+
+
+def newest_first(targets: list[Target]) -> list[Target]:
+    """Targets newest first, across channels: the documents that show an item (its feeds,
+    archive and listing pages, its article page) are made close together, while its feed
+    entries and body are still in the memos (EntryMemo, feeds.store.Bodies). Stable:
+    deterministic."""
     epoch = datetime(1970, 1, 1, tzinfo=UTC)
     targets.sort(key=lambda t: t.modified or epoch, reverse=True)
     return targets
