@@ -185,3 +185,47 @@ def test_tags_are_stable_across_processes():
     assert first == second
     here = segment.analyse(SEED.read_text(encoding="utf-8"), 20)
     assert first == [len(here[0]), here[1]]
+
+
+def test_idf_cache_is_written_once_and_a_damaged_one_is_rebuilt(tmp_path: Path) -> None:
+    """The IDF table parsed from jieba's idf.txt equals the one loaded from the cache; a
+    damaged cache file is parsed again and rewritten, never an error."""
+    code = (
+        "import json; from feeds import segment; table, median = segment._idf(); "
+        "print(json.dumps([len(table), median, table['献血'], "
+        "segment.keywords('衢江区召开区委常委会，研究部署志愿服务、无偿献血工作。', 3)], "
+        "ensure_ascii=False))"
+    )
+    env = {"TMPDIR": str(tmp_path)}
+    first = run_python(code, **env)
+    assert first.returncode == 0, first.stderr
+    caches = list(tmp_path.glob("feeds-idf-*.cache"))
+    assert len(caches) == 1
+    written = caches[0].stat().st_mtime_ns
+    second = run_python(code, **env)
+    assert second.stdout == first.stdout
+    assert caches[0].stat().st_mtime_ns == written  # read, not written again
+    caches[0].write_bytes(b"\x00not marshal")
+    third = run_python(code, **env)
+    assert third.returncode == 0, third.stderr
+    assert third.stdout == first.stdout
+    assert caches[0].stat().st_size > 1000  # rewritten whole
+    assert not list(tmp_path.glob("*.tmp"))
+    size, median, idf, tags = json.loads(first.stdout)
+    import jieba
+
+    lines = (Path(jieba.__file__).parent / "analyse" / "idf.txt").read_text("utf-8").splitlines()
+    assert size == sum(" " in line for line in lines) and median > 0
+    assert f"献血 {idf}" in lines or any(
+        line.startswith("献血 ") and float(line.split()[1]) == idf for line in lines
+    )
+    assert tags == ["无偿献血", "区委常委会", "志愿服务"]
+
+
+def test_jieba_is_imported_without_pkg_resources() -> None:
+    result = run_python(
+        "import sys; from feeds import segment; segment.tokenize('衢江'); "
+        "print('pkg_resources' in sys.modules)"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
