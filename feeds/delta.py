@@ -166,6 +166,8 @@ class Index:
     def rows(self) -> list[Row]:
         """Every row, newest first (as the site lists them)."""
         names: dict[str, tuple[str, ...]] = {"": ()}
+        # items of a day share their stamps (feeds.group): one datetime object per stamp
+        times: dict[object, datetime | None] = {None: None, "": None}
         from_epoch, parse = datetime.fromtimestamp, datetime.fromisoformat
 
         def row(t: tuple) -> Row:
@@ -174,8 +176,11 @@ class Index:
                 topics = names[t[7]] = tuple(map(sys.intern, t[7].split(_SEP)))
             if tags is None:
                 tags = names[t[8]] = tuple(map(sys.intern, t[8].split(_SEP)))
-            published = None if t[4] is None else from_epoch(t[4], SHANGHAI)
-            updated = parse(t[5]) if t[5] else None
+            published, updated = times.get(t[4], False), times.get(t[5], False)
+            if published is False:
+                published = times[t[4]] = from_epoch(t[4], SHANGHAI)
+            if updated is False:
+                updated = times[t[5]] = parse(t[5])
             return Row(*t[:4], published, updated, t[6], topics, tags, *t[9:])
 
         out: list[Row] = []
