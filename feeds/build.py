@@ -444,6 +444,70 @@ def update_store(
     return CollectStats(len(files), len(todo), new=new, changed=changed, gone=gone)
 
 
+class StoreUpdate:
+    """update_store run in a forked child process, started at once, so that the caller can
+    do other work meanwhile (an incremental build loads its index while the new page is
+    parsed: loading jieba's dictionary is most of a one-page build). `result()` waits and
+    returns the CollectStats, or raises what update_store raised in the child."""
+
+    def __init__(
+        self,
+        store_path: Path,
+        files: list[tuple[Path, str]],
+        engine: str,
+        topics_path: Path | None,
+        workers: int | None,
+        progress: bool | None,
+        now: datetime,
+    ) -> None:
+        ctx = multiprocessing.get_context("fork")
+        self._conn, child_end = ctx.Pipe(duplex=False)
+        args = (child_end, store_path, files, engine, topics_path, workers, progress, now)
+        self._process = ctx.Process(target=_update_child, args=args, daemon=False)
+        self._process.start()
+        child_end.close()
+
+    @staticmethod
+    def possible(workers: int | None) -> bool:
+        """Whether a child can run beside this process: two cores or more, and fork safe
+        (one thread, a platform with fork)."""
+        return (
+            worker_count(workers) > 1
+            and "fork" in multiprocessing.get_all_start_methods()
+            and threading.active_count() == 1
+        )
+
+    def result(self) -> CollectStats:
+        try:
+            ok, value = self._conn.recv()
+        except EOFError:  # the child died without a word (killed, out of memory)
+            ok, value = False, RuntimeError("the page parser process ended unexpectedly")
+        finally:
+            self._conn.close()
+            self._process.join()
+        if not ok:
+            raise value
+        return value
+
+
+def _update_child(conn, store_path, files, engine, topics_path, workers, progress, now) -> None:  # noqa: ANN001
+    """In the child: update_store with a connection and a lean shaper of its own."""
+    try:
+        with Store(store_path) as db:
+            shaper = _Lean(_store.Bodies(store_path))
+            stats = update_store(
+                db, files, engine, topics_path, False, workers, progress, now, shaper
+            )
+        conn.send((True, stats))
+    except BaseException as exc:  # noqa: BLE001 - sent to the parent, raised there
+        try:
+            conn.send((False, exc))
+        except Exception:  # noqa: BLE001 - an exception that does not pickle
+            conn.send((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
+    finally:
+        conn.close()
+
+
 class _Lean:
     """Store.load's shaper for a lean collection: each article keeps its metadata and a
     StoredBody; its summary and estimated feed size are taken while the text is at hand and

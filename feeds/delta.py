@@ -667,7 +667,6 @@ def build(
             }:
                 return None
             old_pages = index.pages()
-            old = index.rows()
     except sqlite3.Error:
         return None
     topics = load_rules(topics_path).topics
@@ -691,8 +690,23 @@ def build(
         if not b.made_from(recorded, expected):
             return None
         shaper = b._Lean(st.Bodies(store_path))  # noqa: SLF001
-        opts = (workers, progress, now, shaper)
-        saved = b.update_store(db, files, engine, topics_path, False, *opts)
+        # the changed pages are parsed in a child while this process loads the index
+        ahead = None
+        if b.StoreUpdate.possible(workers):
+            ahead = b.StoreUpdate(store_path, files, engine, topics_path, workers, progress, now)
+        try:
+            with Index(manifest_file(out_dir)) as index:
+                old = index.rows()
+        except sqlite3.Error:
+            old = None
+        if ahead is not None:
+            saved = ahead.result()
+        else:
+            saved = b.update_store(
+                db, files, engine, topics_path, False, workers, progress, now, shaper
+            )
+        if old is None:
+            return None
         generation, loaded = db.load(shaper, select=select)
 
     # the index after the change

@@ -158,3 +158,40 @@ def test_a_damaged_manifest_means_a_full_build_not_an_error(
     _seeds(tmp_path, PAGES[3:4])
     build(seeds, out, CONFIG, store=store)
     assert len(full_builds) == 4  # 2 + _check's: the index was written again
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_page_added_with_one_core_or_two(
+    tmp_path: Path, full_builds: list[int], workers: int, monkeypatch
+) -> None:
+    """With two cores the new page is parsed in a child while the index loads
+    (build.StoreUpdate); with one, in this process: the same site either way."""
+    children: list[int] = []
+    real = fb.StoreUpdate.__init__
+
+    def counting(self, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        children.append(1)
+        real(self, *args, **kwargs)
+
+    monkeypatch.setattr(fb.StoreUpdate, "__init__", counting)
+    seeds = _seeds(tmp_path, PAGES[:2])
+    store, out = tmp_path / "store.sqlite", tmp_path / "site"
+    build(seeds, out, CONFIG, store=store, workers=workers)
+    _seeds(tmp_path, PAGES[2:3])
+    full_builds.clear()
+    report = build(seeds, out, CONFIG, store=store, workers=workers)
+    assert not full_builds and report.collected.parsed == 1
+    assert len(children) == (workers > 1)
+    _check(tmp_path, seeds, out, store, f"{workers} workers")
+
+
+def test_a_store_update_in_a_child_raises_its_error_here(tmp_path: Path) -> None:
+    from feeds.store import StoreCorrupt
+
+    seeds = _seeds(tmp_path, PAGES[:1])
+    damaged = tmp_path / "store.sqlite"
+    damaged.write_bytes(b"not a database at all" * 100)
+    files = fb.page_files(seeds)
+    update = fb.StoreUpdate(damaged, files, fb.engine_version(), None, 1, False, fb._now())
+    with pytest.raises(StoreCorrupt, match="store.sqlite"):
+        update.result()
