@@ -863,7 +863,10 @@ def _publish(
     """Plan with keys and publish, one writer at a time: builds and app workers sharing a
     site directory take turns (an flock on `.<site>.lock` beside it), and the one that comes
     second finds its files current. `source` goes into the manifest (see unchanged_site)."""
+    from feeds.pages import warm
+
     targets = plan(collection, config, Keys(render_version()))
+    warm()
     with _site_lock(out_dir):
         written = publish(targets, out_dir, workers=workers, progress=progress, source=source)
     return targets, written

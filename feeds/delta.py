@@ -651,6 +651,7 @@ def build(
     then, though the store may have been brought up to date)."""
     from feeds import build as b
     from feeds import store as st
+    from feeds.pages import warm
     from feeds.topics import load_rules
 
     start = time.perf_counter()
@@ -700,6 +701,7 @@ def build(
         except sqlite3.Error:
             old = None
         if ahead is not None:
+            warm()  # templates compiled once, before the render processes fork
             saved = ahead.result()
         else:
             saved = b.update_store(

@@ -67,6 +67,17 @@ def jinja_env():
     return env
 
 
+def warm() -> None:
+    """Compile every template and import the feed renderer now: render processes forked
+    after this inherit them instead of each compiling its own (feeds.delta calls it while
+    the new page is parsed in a child, feeds.build before a full publish)."""
+    import feeds.render  # noqa: F401 - feedgen and lxml
+
+    env = jinja_env()
+    for name in env.list_templates(filter_func=lambda n: n.endswith(".html")):
+        env.get_template(name)
+
+
 def zh_date(value: datetime | None) -> str:
     """2024年2月19日 (the day in Asia/Shanghai, as stamped by feeds.group)."""
     if value is None:
