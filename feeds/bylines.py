@@ -59,15 +59,18 @@ CREDIT_SUFFIXES = (
 )
 _SUFFIX = "|".join(re.escape(s) for s in CREDIT_SUFFIXES)
 
+# The date of a dateline: a month and day (本报衢州5月14日讯) or a day alone (本报衢州11日讯,
+# 新华社北京11日电: the month, see feeds.dates.resolve_day).
+_MD = r"(?:\d{1,2}月)?\d{1,2}日"
 # Another outlet's dateline: 衢江新闻网讯, 衢州日报讯, 浙江在线客户端讯, 新华社杭州11月3日电.
 _OUTLET = rf"[{CJK}A-Za-z]{{1,10}}?(?:新闻网|网|客户端|APP|日报|晚报|早报|报|融媒|电视台|之声)"
 _AFTER_OUTLET = rf"(?=[{SPACE}(（，,:：\d]|$|近日|日前|近期|昨|今|{_ROLE})"
 _LEAD = re.compile(
     rf"^(?P<lead>(?:[{_BULLETS}][{SPACE}]*)?(?:本报讯"
-    rf"|本报(?P<place>[{CJK}]{{0,6}}?)(?P<md>\d{{1,2}}月\d{{1,2}}日)?(?:电|讯)(?!员)"
-    rf"|(?:新华社|中新社)(?P<xmd>[{CJK}]{{0,6}}\d{{1,2}}月\d{{1,2}}日)?电"
-    rf"|{_OUTLET}(?P<omd>[{CJK}]{{0,6}}?\d{{1,2}}月\d{{1,2}}日电|(?:[{CJK}]{{0,6}}?"
-    rf"\d{{1,2}}月\d{{1,2}}日)?讯(?!员)){_AFTER_OUTLET}))"
+    rf"|本报(?P<place>[{CJK}]{{0,6}}?)(?P<md>{_MD})?(?:电|讯)(?!员)"
+    rf"|(?:新华社|中新社)(?P<xmd>[{CJK}]{{0,6}}{_MD})?电"
+    rf"|{_OUTLET}(?P<omd>[{CJK}]{{0,6}}?{_MD}电|(?:[{CJK}]{{0,6}}?"
+    rf"{_MD})?讯(?!员)){_AFTER_OUTLET}))"
 )
 _PAREN = re.compile(r"^[(（](?P<credit>[^()（）]{1,80})[)）]")
 _REPORTED = re.compile(rf"^(?P<credit>(?:{_ROLE})[^，,。:：()（）]{{1,40}}?)报道")
@@ -89,7 +92,7 @@ _ORG = re.compile(
     rf"^[{CJK}（）()]{{2,20}}(会|局|部|委|办|中心|站|队|院|所|社|团|处|厅|室|馆|公司|集团|协会|"
     r"学校|医院|供稿|供图|宣|办公室|府)$"
 )
-_MONTH_DAY = re.compile(r"(\d{1,2})月(\d{1,2})日")
+_MONTH_DAY = re.compile(r"(?:(\d{1,2})月)?(\d{1,2})日")
 
 
 @dataclass(frozen=True)
@@ -98,7 +101,8 @@ class Byline:
 
     raw: str  # the text removed from the body: 本报讯(记者 刘威)
     credit: str | None  # the part naming people: 记者 刘威
-    month_day: tuple[int, int] | None  # from a dateline 本报衢州5月14日讯
+    # from a dateline: 本报衢州5月14日讯 (5, 14), or a day alone 本报衢州11日讯 (0, 11)
+    month_day: tuple[int, int] | None
     rest: str  # the body text after the byline
 
 
@@ -168,7 +172,7 @@ def split_byline(text: str) -> Byline:
         pos = m.end()
         md = _MONTH_DAY.search(m["md"] or m["xmd"] or m["omd"] or "")
         if md:
-            month_day = (int(md[1]), int(md[2]))
+            month_day = (int(md[1] or 0), int(md[2]))
     elif src := _SOURCE.match(text):
         pos = src.end()
         while pos < len(text) and text[pos] in SPACE + "，,":

@@ -26,12 +26,17 @@ def width(text: str) -> int:
 
 
 _CLOSERS = "”’」』）)"
+_AFTER_IDEOGRAPH = re.compile(rf"[{CJK}”’」』）]\.$")
 
 
 def ends_sentence(text: str) -> bool:
     """Ends a sentence: 。！？… or a closing quote/bracket right after one (…。” / …！）).
-    A closing quote after a word (…干部担当”) is mid-sentence."""
+    A closing quote after a word (…干部担当”) is mid-sentence. A half-width full stop ends
+    one after an ideograph or a closing quote (…工作会议. as some dumps print 。), not after
+    a digit or a Latin letter (3. / No. / www.)."""
     text = text.rstrip(SPACE)
+    if text.endswith("."):
+        return _AFTER_IDEOGRAPH.search(text) is not None
     if not text or text[-1] not in SENTENCE_END:
         return False
     if text[-1] in _CLOSERS:

@@ -160,6 +160,13 @@ def resolve_month_day(month: int, day: int, issue: date | None, year: int | None
     return None
 
 
+def resolve_dateline(month: int, day: int, issue: date | None, year: int | None) -> date | None:
+    """A dateline's date: month 0 is a day alone (本报衢州11日讯, see resolve_day)."""
+    if month == 0:
+        return resolve_day(day, issue)
+    return resolve_month_day(month, day, issue, year)
+
+
 def resolve_day(day: int, issue: date | None) -> date | None:
     """A day without a month takes the issue's month; a day after the issue's day is in the
     month before (a 28日 event reported in a 3日 issue)."""

@@ -652,8 +652,9 @@ class _Parser:
             (p.text for p in paragraphs if p.kind == TEXT and not _EDITOR_NOTE.match(p.text)), ""
         )
         if d.dateline:
-            when, how = dates.resolve_month_day(*d.dateline, issue, year), "dateline"
-        elif paragraphs and not d.continued:
+            when, how = dates.resolve_dateline(*d.dateline, issue, year), "dateline"
+        if when is None and paragraphs and not d.continued:
+            # (a day-alone dateline needs the issue's month: without it, the lead may tell)
             when, how = dates.lead_date(lead, issue, year)
         roles, banners = headlines.assign_roles(
             [h.bare for h in d.heads], d.first_on_page, lead, self._gaps(d)

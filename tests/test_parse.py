@@ -499,6 +499,31 @@ def test_day_only_dateline_takes_the_issue_month(lead, expected):
     assert a.date == expected
 
 
+@pytest.mark.parametrize(
+    ("lead", "expected"),
+    [
+        ("本报衢州11日讯（记者 王芳 赵强）", date(2024, 11, 11)),
+        ("本报11日讯 记者 王芳 赵强 ", date(2024, 11, 11)),
+        ("本报衢州28日电（记者 王芳 赵强）", date(2024, 10, 28)),
+        ("新华社北京11日电（记者 王芳 赵强）", date(2024, 11, 11)),
+        ("衢州日报衢江12日讯（记者 王芳 赵强）", date(2024, 11, 12)),
+    ],
+)
+def test_a_dateline_with_a_day_alone(lead, expected):
+    """本报衢州11日讯 / 新华社北京11日电: the day of the issue's month (the month before when
+    later than the issue's day), and the whole dateline leaves the body."""
+    p = page(ISSUE, "区政府召开常务会议", lead + "昨日，" + BODY)
+    (a,) = p.articles
+    assert (list(a.authors), a.date) == (["王芳", "赵强"], expected)
+    assert a.body.startswith("昨日，") and "讯" not in a.body and "电" not in a.body[:3]
+
+
+def test_a_day_alone_dateline_without_an_issue_date_lets_the_lead_tell():
+    p = page("区政府召开常务会议", "本报衢州11日讯（记者 王芳）2024年11月10日，" + BODY)
+    (a,) = p.articles
+    assert a.date == date(2024, 11, 10) and list(a.authors) == ["王芳"]
+
+
 def test_day_only_lead_opens_a_byline_less_article():
     p = page(
         ISSUE,
@@ -908,6 +933,30 @@ def test_blank_line_after_a_full_line_ending_a_sentence_ends_the_paragraph():
     assert len(texts) == 3
     assert texts[0].endswith("全是汁！”")
     assert "回村当起了" in texts[1]
+
+
+def test_a_half_width_full_stop_after_an_ideograph_ends_a_sentence_too():
+    """Some dumps print 。 as a half-width "."; a full line ending so, then a blank line,
+    ends the paragraph (not a page break to join); 3. or No. at a line end does not."""
+    lines = [
+        "记者 陈思远",
+        "",
+        "三月的廿里镇，漫山橘树刚刚抽出新芽。在后",
+        "溪村的柑橘分拣中心里，传送带飞速运转，一",
+        "箱箱椪柑经过清洗、分级、装箱，发往全国.",
+        "",
+        "大学毕业后，刘佳怡放弃了城里的工作，回村",
+        "当起了“橘子主播”，两年来全村产值增长了3.",
+        "",
+        "5倍。在她的带动下，村里已有20多名年轻人",
+        "加入直播。",
+    ]
+    p = parse_page("\n".join([ISSUE, "", "一颗柑橘的共富之旅", *lines]) + "\n", "p.txt")
+    (a,) = p.articles
+    texts = [x.text for x in a.paragraphs]
+    assert len(texts) == 2, texts
+    assert texts[0].endswith("发往全国.")
+    assert "增长了3.5倍" in texts[1]
 
 
 def test_interview_questions_are_text_not_subheadings():
