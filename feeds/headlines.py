@@ -79,7 +79,7 @@ def is_headline_like(text: str) -> bool:
     bare = text.strip(SPACE)
     if not bare or is_byline_start(bare) or width(squash(bare)) > 2 * MAX_HEADLINE:
         return False
-    if _asks(bare):
+    if _asks(bare) or salutation(bare):
         return False
     core = bare.rstrip(DASHES + "：:")
     if not core or core[-1] in "。；;，,、":
@@ -136,6 +136,27 @@ def siblings(a: str, b: str) -> bool:
         return False
     la, lb = len(squash(a)), len(squash(b))
     return max(la, lb) <= 1.5 * min(la, lb)
+
+
+# The speaker printed under the title of a report or speech: a post, then a name
+# (区长 贵丽青, 衢江区人民政府区长 郑卫东, 区委书记　王慧杰).
+_SPEAKER_LINE = re.compile(
+    rf"^[{CJK}]{{0,14}}(?:书记|区长|县长|市长|省长|州长|主任|主席|部长|局长|厅长|镇长|乡长|院长"
+    rf"|检察长|秘书长)[{SPACE}]+[{CJK}]{{2,4}}$"
+)
+# The salutation that opens a speech: 各位代表：, 同志们：, 尊敬的各位来宾：. Body text, never a
+# pretitle, though it ends with a colon.
+_SALUTATION = re.compile(
+    r"^(?:各位[^：:，,。]{0,20}|尊敬的[^：:。]{1,24}|同志们|朋友们|女士们[，,、]?先生们)[：:]$"
+)
+
+
+def speaker_line(text: str) -> bool:
+    return _SPEAKER_LINE.match(text.strip(SPACE)) is not None
+
+
+def salutation(text: str) -> bool:
+    return _SALUTATION.match(text.strip(SPACE)) is not None
 
 
 def speech_subtitle(text: str) -> bool:
@@ -210,7 +231,7 @@ def assign_roles(
     """Split a run of headline lines into roles; also return the indexes of banner lines.
 
     Markers first: a line starting with —— is a subtitle, one ending with —— or ：a pretitle,
-    a "X讲话 Y主持" line after the title a subtitle. Of the unmarked lines the last is the
+    a "X讲话 Y主持" line or a speaker's post and name (区长 贵丽青) after the title a subtitle. Of the unmarked lines the last is the
     title (joined with the line above when the lead shows one title wrapped over two lines);
     the one above it a column banner (if slogan-shaped) or pretitle; one more above that, on
     the first headline run of a page, is the page's banner headline.
@@ -226,7 +247,7 @@ def assign_roles(
             subtitle.append(t.lstrip(DASHES + SPACE))
         elif t.rstrip(SPACE)[-1:] in DASHES + "：:" and not subtitle:
             pretitle.append(t.rstrip(DASHES + "：:" + SPACE))
-        elif (plain and speech_subtitle(t)) or subtitle:
+        elif (plain and (speech_subtitle(t) or speaker_line(t))) or subtitle:
             subtitle.append(t)
         else:
             plain.append(i)

@@ -7,7 +7,9 @@ from datetime import date
 
 import pytest
 
+from feeds import headlines
 from feeds.bylines import names
+from feeds.chars import squash
 from feeds.model import HEADING
 from feeds.parse import parse_page
 
@@ -1054,3 +1056,33 @@ def test_the_colon_closing_a_byline_goes_with_it():
     )
     (a,) = p.articles
     assert a.paragraphs[0].text.startswith("2月18日") and list(a.authors) == ["刘海", "程林"]
+
+
+@pytest.mark.parametrize("subtitle", [[], ["——2025年1月7日在区第十届人民代表大会第五次会议上"]])
+@pytest.mark.parametrize(
+    "speaker", ["区长　贵丽青", "衢江区人民政府区长 郑卫东", "区委书记 王慧杰"]
+)
+def test_a_speakers_post_and_name_under_a_report_title_is_not_its_title(subtitle, speaker):
+    """政府工作报告 / (——…会议上) / 区长 贵丽青 / 各位代表：: the title stays the report's,
+    the speaker goes with the subtitle, the salutation opens the body."""
+    p = page(
+        "今日衢江　两会特刊　2025年1月10日",
+        "政府工作报告",
+        *subtitle,
+        speaker,
+        "各位代表：",
+        "　　现在，我代表区人民政府，向大会报告工作，请予审议。",
+        "　　一、2024年工作回顾",
+        "　　过去的一年，全区地区生产总值增长6.5%。",
+    )
+    (a,) = p.articles
+    assert (a.title, a.pretitle) == ("政府工作报告", None)
+    assert squash(speaker) in squash(a.subtitle or "")
+    assert a.body.startswith("各位代表：") and squash(speaker) not in squash(a.body)
+    assert list(a.authors) == []
+
+
+@pytest.mark.parametrize("line", ["各位代表：", "同志们：", "尊敬的各位来宾、朋友们："])
+def test_a_salutation_is_body_text_not_a_pretitle(line):
+    assert not headlines.is_headline_like(line)
+    assert headlines.is_headline_like("乡村振兴看衢江：")  # a 引题 ending with a colon still is
