@@ -231,8 +231,9 @@ def assign_roles(
     """Split a run of headline lines into roles; also return the indexes of banner lines.
 
     Markers first: a line starting with —— is a subtitle, one ending with —— or ：a pretitle,
-    a "X讲话 Y主持" line or a speaker's post and name (区长 贵丽青) after the title a subtitle. Of the unmarked lines the last is the
-    title (joined with the line above when the lead shows one title wrapped over two lines);
+    a "X讲话 Y主持" line or a speaker's post and name (区长 贵丽青) after the title a
+    subtitle. Of the unmarked lines the last is the title (joined with the line above when
+    the lead shows one title wrapped over two lines);
     the one above it a column banner (if slogan-shaped) or pretitle; one more above that, on
     the first headline run of a page, is the page's banner headline.
     """
