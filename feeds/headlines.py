@@ -15,8 +15,11 @@ MAX_SUBHEADING = 24  # display width / 2 of an in-article subheading
 _SPEECH = re.compile(r"(讲话|主持|出席|致辞|参加|部署|讲授|宣讲|作报告)")
 # Text that starts mid-word after a page break: 星、浙江省… / 员,组织开展…
 # (一、 and 1. are enumerations, not fragments)
+# Text that begins mid-word or mid-sentence: one character, then punctuation (…设，推动). Not
+# a headline's call to the reader (听，代表委员这样说 / 看，… / 瞧！…), nor a list number (一、).
 _FRAGMENT = re.compile(
-    rf"^(?![一二三四五六七八九十0-9][、.．])[{CJK}A-Za-z0-9%][、，,。；;：:”’）)]|^[”’）)、，,。；;%]"
+    rf"^(?![一二三四五六七八九十0-9][、.．])(?![听看瞧赞][，,！!])[{CJK}A-Za-z0-9%][、，,。；;：:”’）)]"
+    r"|^[”’）)、，,。；;%]"
 )
 _DATE_START = re.compile(
     r"^(?:(?:19|20)\d{2}年)?\d{1,2}月\d{1,2}日|^\d{1,2}日(?![内前后])"
@@ -149,6 +152,15 @@ _SPEAKER_LINE = re.compile(
 _SALUTATION = re.compile(
     r"^(?:各位[^：:，,。]{0,20}|尊敬的[^：:。]{1,24}|同志们|朋友们|女士们[，,、]?先生们)[：:]$"
 )
+
+
+# A profile's title: a person's name, a colon, what the profile says of them
+# (徐丽萍：把田间地头的声音带上会). A box of profiles (代表委员风采, 身边好人) prints several.
+_PROFILE_TITLE = re.compile(rf"^[{CJK}]{{2,4}}[{SPACE}]*[：:][{SPACE}]*[^：:，,。；;？?！!]{{4,}}$")
+
+
+def profile_title(text: str) -> bool:
+    return _PROFILE_TITLE.match(text.strip(SPACE)) is not None
 
 
 def speaker_line(text: str) -> bool:

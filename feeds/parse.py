@@ -513,6 +513,14 @@ class _Parser:
         text = unit.bare
         if unit.jump_in or headlines.starts_with_date(text) or headlines.is_fragment(text):
             return False
+        # Profiles in a box (代表委员风采): under a title naming a person (徐丽萍：…), a line
+        # of the same shape (叶建国：…) is the next profile's title, not a subheading.
+        if (
+            cur.heads
+            and headlines.profile_title(cur.heads[-1].bare)
+            and headlines.profile_title(head)
+        ):
+            return False
         # Subheadings come in series (压实责任链条 / 紧盯重点领域 / …); a lone headline line
         # inside an article is the title of the next, byline-less article.
         if headlines.enumerated(head):

@@ -1086,3 +1086,50 @@ def test_a_speakers_post_and_name_under_a_report_title_is_not_its_title(subtitle
 def test_a_salutation_is_body_text_not_a_pretitle(line):
     assert not headlines.is_headline_like(line)
     assert headlines.is_headline_like("乡村振兴看衢江：")  # a 引题 ending with a colon still is
+
+
+def test_profiles_in_a_box_are_articles_of_their_own():
+    """A box of profiles (代表委员风采) titled 姓名：… with one closing credit line: each
+    profile is an article; the credit goes with the last."""
+    p = page(
+        "今日衢江　两会特刊　2025年1月10日",
+        "代表委员风采",
+        "徐丽萍：把田间地头的声音带上会",
+        "　　走进莲花镇西山下村的蔬菜基地，区人大代表徐丽萍正和菜农查看黄瓜长势。",
+        "　　“菜种得好，还要卖得出、卖得远。”徐丽萍说，她会继续当好群众的代言人。",
+        "叶建国：让非遗手艺后继有人",
+        "　　区政协委员叶建国是省级非遗项目“衢江竹编”代表性传承人。",
+        "　　“手艺要活下去，关键在年轻人。”叶建国说，他已在三所学校开设了兴趣班。",
+        "（本报记者 方琳 徐晓 整理）",
+    )
+    first, second = p.articles
+    assert first.title.startswith("徐丽萍") and second.title.startswith("叶建国")
+    assert "叶建国" not in first.body and first.body.endswith("代言人。")
+    assert list(second.authors) == ["方琳", "徐晓"]
+
+
+def test_a_feature_quoting_people_under_name_subheadings_stays_one_article():
+    """Subheadings 姓名：… under a title that names no one are the article's own."""
+    p = page(
+        ISSUE,
+        "听，代表委员这样说",
+        "本报记者 方琳",
+        "　　连日来，代表委员们围绕民生热点积极建言献策。",
+        "徐丽萍：把田间地头的声音带上会",
+        "　　“菜种得好，还要卖得出、卖得远。”徐丽萍说。",
+        "叶建国：让非遗手艺后继有人",
+        "　　“手艺要活下去，关键在年轻人。”叶建国说。",
+    )
+    (a,) = p.articles
+    assert [x.text for x in a.paragraphs if x.kind == HEADING] == [
+        "徐丽萍：把田间地头的声音带上会",
+        "叶建国：让非遗手艺后继有人",
+    ]
+
+
+@pytest.mark.parametrize("title", ["听，代表委员这样说", "看，乡村振兴新图景", "瞧！我们的村晚"])
+def test_a_headline_calling_to_the_reader_is_a_title(title):
+    """听，/ 看，/ 瞧！ open headlines; a character and a comma does not make it a fragment."""
+    p = page(ISSUE, title, "本报记者 方琳", "　　连日来，代表委员们围绕民生热点积极建言献策。")
+    (a,) = p.articles
+    assert (a.title, list(a.authors)) == (title, ["方琳"])
