@@ -49,7 +49,7 @@ PROGRESS_DELAY = 0.5  # seconds before a progress bar appears (quick builds stay
 _NOT_ENGINE = frozenset(
     {"__init__.py", "__main__.py", "build.py", "cli.py", "delta.py", "group.py", "render.py"}
     | {"serialize.py", "site.py", "store.py", "web.py", "serving.py"}
-    | {"pages.py", "publish.py", "search.py", "watch.py"}
+    | {"pages.py", "publish.py", "search.py", "watch.py", "sitedirs.py"}
 )
 # The modules that do decide it (tests/test_store.py checks every module is in one set).
 ENGINE_MODULES = frozenset(

@@ -27,7 +27,9 @@ Configuration (defaults < FEEDS_* environment variables < the `config` argument)
     WATCH     seconds between checks of SEEDS and STORE for changes (0: never)  FEEDS_WATCH
     COLLECTION  an already collected feeds.site.Collection (skips reading SEEDS)
     SITE_DIR  where the site is published and served from   FEEDS_SITE_DIR
-              (default: site-<digest of the configuration> beside STORE; none: in memory)
+              (default: site-<digest of the configuration> beside STORE, claimed while
+              the app runs; unclaimed ones of other configurations are removed at start
+              (feeds.sitedirs); none: in memory)
     FILE_CACHE_MB  memory for files read from SITE_DIR, per worker (64)  FEEDS_FILE_CACHE_MB
 
 Reloading (WATCH > 0, or SIGHUP to `feeds serve`; the polling thread starts with the first
@@ -47,7 +49,6 @@ Production: `FEEDS_BASE_URL=https://example.org gunicorn -w 2 'feeds.web:create_
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
@@ -59,6 +60,7 @@ from urllib.parse import quote
 from flask import Blueprint, Flask, Response, abort, current_app, g, request
 from werkzeug.exceptions import HTTPException
 
+from feeds import sitedirs
 from feeds.model import Item
 from feeds.pages import page_path
 from feeds.search import SearchIndex, search_index, search_page
@@ -79,6 +81,7 @@ from feeds.site import (
     topic_titles,
     url_path,
 )
+from feeds.sitedirs import site_dir
 
 DEFAULTS = {
     "SEEDS": "seeds",
@@ -265,7 +268,11 @@ def create_app(config: dict | None = None) -> Flask:
     else:
         store = watcher.store if watcher is not None else app.config["STORE"]
         if store:
-            app.extensions["feeds_site_dir"] = site_dir(Path(str(store)), cfg)
+            # claimed for this app's lifetime; other configurations' unclaimed ones go
+            out_dir = site_dir(Path(str(store)), cfg)
+            app.extensions["feeds_site_dir"] = out_dir
+            app.extensions["feeds_site_claim"] = sitedirs.claim(out_dir)
+            sitedirs.prune(out_dir)
     app.extensions["feeds"] = _site(app, collection, cfg, int(app.config["SELECTION_CACHE_SIZE"]))
     if watcher is not None:
         app.extensions["feeds_watcher"] = watcher
@@ -304,13 +311,6 @@ def _site(app: Flask, collection: Collection, config: SiteConfig, cache_size: in
     new = Site(collection, config, cache_size, out, file_cache)
     new.fast = fast_table(app, new)
     return new
-
-
-def site_dir(store: Path, config: SiteConfig) -> Path:
-    """The app's site directory: beside the store, named by a digest of the configuration,
-    so apps serving one archive with different settings (base URL, limit) never share one."""
-    digest = hashlib.sha256(repr(config).encode()).hexdigest()[:12]
-    return Path(store).parent / f"site-{digest}"
 
 
 def site() -> Site:
