@@ -289,8 +289,16 @@ def _generator(spec: FeedSpec, fmt: str, times: list[EntryTime]) -> FeedGenerato
     return fg
 
 
-def _add_entry(
-    fg: FeedGenerator,
+def _new_entry(fmt: str) -> FeedEntry:
+    """A feedgen entry outside any document, with the extensions its format uses."""
+    entry = FeedEntry()
+    if fmt == "rss":
+        entry.load_extension("dc", atom=False, rss=True)
+    return entry
+
+
+def _fill_entry(
+    entry: FeedEntry,
     spec: FeedSpec,
     item: Item,
     when: EntryTime,
@@ -298,7 +306,6 @@ def _add_entry(
     topic_titles: Mapping[str, str],
 ) -> FeedEntry:
     article = item.article
-    entry = fg.add_entry(order="append")
     entry.id(item_guid(spec, item))  # also the RSS guid, isPermaLink="false"
     entry.title(clean(article.title))
     entry.link(href=item_url(spec.site_url, item), rel="alternate", type="text/html")
@@ -330,27 +337,91 @@ def _add_entry(
 
 
 class EntryMemo:
-    """Feed entries made once and added to every document that shows them: an item is in
-    its topic feeds, `all` and its tag feeds, each an RSS and an Atom document. A memo
-    belongs to one site plan (its items stay alive, so id(item) is a stable key) and keeps
-    the last `size` entries of each format."""
+    """Serialized entries made once and spliced into every document that shows them: an item
+    is in its topic feeds, `all` and its tag feeds, each an RSS, an Atom and a JSON Feed
+    document. A memo belongs to one site plan (its items stay alive, so id(item) is a stable
+    key) and keeps the last `size` entries."""
 
-    def __init__(self, size: int = 2048) -> None:
+    def __init__(self, size: int = 4096) -> None:
         self.size = size
-        self._entries: dict[tuple, object] = {}
+        self._entries: dict[tuple, bytes] = {}
         self.hits = 0
 
-    def get(self, key: tuple) -> object | None:
+    def get(self, key: tuple) -> bytes | None:
         entry = self._entries.get(key)
         if entry is not None:
             self.hits += 1
         return entry
 
-    def put(self, key: tuple, entry: object) -> None:
+    def put(self, key: tuple, entry: bytes) -> None:
         if len(self._entries) >= 2 * self.size:
             for old in list(self._entries)[: self.size]:  # the oldest half
                 del self._entries[old]
         self._entries[key] = entry
+
+
+# The namespaces feedgen declares on <rss> for what an item may hold (dc:creator,
+# content:encoded): an item serialized under a root declaring them has none of its own, as
+# in the whole document.
+_RSS_ITEM_NSMAP = {
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "atom": "http://www.w3.org/2005/Atom",
+    "content": "http://purl.org/rss/1.0/modules/content/",
+}
+# How a document without entries ends; its entries go just before (after the channel's or
+# feed's own elements, feedgen's order).
+_XML_TAIL = {"rss": b"  </channel>\n</rss>\n", "atom": b"</feed>\n"}
+_JSON_TAIL = '  "items": []\n}'
+
+
+def _xml_fragment(entry: FeedEntry, fmt: str) -> bytes:
+    """An entry's bytes exactly as lxml pretty-prints them inside a feedgen document: under
+    a stand-in root at the same depth (item in rss/channel, entry in feed)."""
+    if fmt == "rss":
+        root = etree.Element("rss", nsmap=_RSS_ITEM_NSMAP)
+        etree.SubElement(root, "channel").append(entry.rss_entry())
+        start, end = b"    <item>", b"    </item>\n"
+    else:
+        root = etree.Element("feed")
+        root.append(entry.atom_entry())
+        start, end = b"  <entry>", b"  </entry>\n"
+    text = etree.tostring(root, pretty_print=True, encoding="UTF-8")
+    return text[text.index(start) : text.rindex(end) + len(end)]
+
+
+def _json_fragment(item: dict) -> str:
+    """A JSON Feed item as json.dumps(indent=2) writes it inside the document's items list
+    (two levels in: JSON strings hold no raw newline, so indenting each line is exact)."""
+    return "\n".join(
+        "    " + line for line in json.dumps(item, ensure_ascii=False, indent=2).split("\n")
+    )
+
+
+def _entries(
+    spec: FeedSpec,
+    items: Sequence[Item],
+    fmt: str,
+    topic_titles: Mapping[str, str],
+    memo: EntryMemo | None,
+) -> tuple[list[EntryTime], list]:
+    """Each item's entry in `fmt` (bytes for RSS and Atom, text for JSON), made once per
+    memo: the key holds everything an entry shows besides the item (its times in this
+    document, the spec's id prefix and site URL; the rest of the spec is the document's)."""
+    times = entry_times(items)
+    out = []
+    for item, when in zip(items, times, strict=True):
+        key = (id(item), fmt, when, spec.id_prefix, spec.site_url, id(topic_titles))
+        entry = memo.get(key) if memo is not None else None
+        if entry is None:
+            if fmt == "json":
+                entry = _json_fragment(_json_item(spec, item, when, topic_titles))
+            else:
+                filled = _fill_entry(_new_entry(fmt), spec, item, when, fmt, topic_titles)
+                entry = _xml_fragment(filled, fmt)
+            if memo is not None:
+                memo.put(key, entry)
+        out.append(entry)
+    return times, out
 
 
 def _render_xml(
@@ -360,23 +431,16 @@ def _render_xml(
     topic_titles: Mapping[str, str],
     memo: EntryMemo | None = None,
 ) -> bytes:
-    times = entry_times(items)
+    """feedgen renders the document without entries; the entries (see _xml_fragment) go in
+    where feedgen puts them. The bytes equal feedgen's with the entries added (a test
+    checks it), at a fraction of the cost when an entry is in several documents."""
+    times, entries = _entries(spec, items, fmt, topic_titles, memo)
     fg = _generator(spec, fmt, times)
-    for item, when in zip(items, times, strict=True):
-        if memo is None:
-            _add_entry(fg, spec, item, when, fmt, topic_titles)
-            continue
-        # everything an entry shows: the item, its times here, and the spec's id prefix and
-        # site URL (the rest of the spec is the document's)
-        key = (id(item), fmt, when, spec.id_prefix, spec.site_url, id(topic_titles))
-        entry = memo.get(key)
-        if entry is None:
-            memo.put(key, _add_entry(fg, spec, item, when, fmt, topic_titles))
-        else:
-            fg.add_entry(entry, order="append")
-    if fmt == "rss":
-        return fg.rss_str(pretty=True)
-    return fg.atom_str(pretty=True)
+    skeleton = fg.rss_str(pretty=True) if fmt == "rss" else fg.atom_str(pretty=True)
+    tail = _XML_TAIL[fmt]
+    if not skeleton.endswith(tail):  # not feedgen's layout: never spliced blindly
+        raise RuntimeError(f"unexpected end of a feedgen {fmt} document: {skeleton[-40:]!r}")
+    return b"".join([skeleton[: -len(tail)], *entries, tail])
 
 
 def _json_item(
@@ -407,8 +471,13 @@ def _json_item(
     return out
 
 
-def _render_json(spec: FeedSpec, items: Sequence[Item], topic_titles: Mapping[str, str]) -> bytes:
-    times = entry_times(items)
+def _render_json(
+    spec: FeedSpec,
+    items: Sequence[Item],
+    topic_titles: Mapping[str, str],
+    memo: EntryMemo | None = None,
+) -> bytes:
+    _, entries = _entries(spec, items, "json", topic_titles, memo)
     doc: dict = {
         "version": JSONFEED_VERSION,
         "title": clean(spec.title),
@@ -422,10 +491,13 @@ def _render_json(spec: FeedSpec, items: Sequence[Item], topic_titles: Mapping[st
         doc["next_url"] = clean(spec.prev_archive_url)  # JSON Feed pages run newest -> oldest
     if spec.is_archive:
         doc["expired"] = True  # an RFC 5005 archive page never changes
-    doc["items"] = [
-        _json_item(spec, item, when, topic_titles) for item, when in zip(items, times, strict=True)
-    ]
-    return json.dumps(doc, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
+    doc["items"] = []
+    text = json.dumps(doc, ensure_ascii=False, indent=2)
+    if entries:  # the items, where json.dumps puts them (a test checks the bytes are the same)
+        if not text.endswith(_JSON_TAIL):
+            raise RuntimeError(f"unexpected end of a JSON Feed document: {text[-40:]!r}")
+        text = text[: -len(_JSON_TAIL)] + '  "items": [\n' + ",\n".join(entries) + "\n  ]\n}"
+    return text.encode("utf-8") + b"\n"
 
 
 def render(
@@ -440,11 +512,11 @@ def render(
 
     Items are rendered in the order given (newest first is the caller's job). topic_titles
     maps topic slugs to Chinese names for category labels; without it the slug is used.
-    `memo` reuses RSS and Atom entries across the documents of one site (see EntryMemo).
+    `memo` reuses entries across the documents of one site (see EntryMemo).
     """
     titles = topic_titles or {}
     if fmt == "json":
-        return _render_json(spec, items, titles)
+        return _render_json(spec, items, titles, memo)
     if fmt in ("rss", "atom"):
         return _render_xml(spec, items, fmt, titles, memo)
     raise ValueError(f"unknown feed format {fmt!r}: expected one of {sorted(MEDIA_TYPES)}")

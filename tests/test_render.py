@@ -23,6 +23,7 @@ from feeds.model import CREDIT, HEADING, Article, Item, Page, Paragraph
 from feeds.render import (
     MEDIA_TYPES,
     UNDATED,
+    EntryMemo,
     FeedSpec,
     body_html,
     item_guid,
@@ -575,15 +576,57 @@ def test_media_types():
     }
 
 
+def _feedgen_whole(spec: FeedSpec, items, fmt: str, titles) -> bytes:
+    """What feedgen itself writes with the entries added to the document (and json.dumps
+    with the items in the document): the reference the spliced rendering must equal."""
+    from feeds import render as r
+
+    times = r.entry_times(items)
+    if fmt == "json":
+        doc = json.loads(r._render_json(spec, items, titles))
+        doc["items"] = [
+            r._json_item(spec, it, w, titles) for it, w in zip(items, times, strict=True)
+        ]
+        return json.dumps(doc, ensure_ascii=False, indent=2).encode() + b"\n"
+    fg = r._generator(spec, fmt, times)
+    for item, when in zip(items, times, strict=True):
+        r._fill_entry(fg.add_entry(order="append"), spec, item, when, fmt, titles)
+    return fg.rss_str(pretty=True) if fmt == "rss" else fg.atom_str(pretty=True)
+
+
+@pytest.mark.parametrize("fmt", ["rss", "atom", "json"])
+@pytest.mark.parametrize("archive", [False, True])
+def test_spliced_documents_equal_feedgens_whole_documents(corpus_collection, fmt, archive):
+    """Entries are serialized once and spliced into each document (render.EntryMemo); the
+    bytes equal feedgen's (json.dumps') whole document: every corpus item, undated and
+    updated ones, authors and credits, RFC 5005 links and no items at all."""
+    items = list(corpus_collection.items)
+    undated = replace(items[0], id="f" * 16, published=None)
+    updated = replace(items[1], id="e" * 16, updated=items[1].published + timedelta(days=2))
+    items = [updated, *items, undated]
+    links = {"prev_archive_url": f"{SITE}/feeds/party/archive/1.{fmt}"}
+    if archive:
+        links |= {"next_archive_url": f"{SITE}/feeds/party.{fmt}", "is_archive": True}
+        links["current_url"] = f"{SITE}/feeds/party.{fmt}"
+    spec = make_spec(fmt, **links)
+    titles = {"party": "党委会议", "government": "政府工作"}
+    memo = EntryMemo()
+    for chunk in (items, items[:3], items[2:9], []):
+        expected = _feedgen_whole(spec, chunk, fmt, titles)
+        assert render(spec, chunk, fmt, topic_titles=titles, memo=memo) == expected
+        assert render(spec, chunk, fmt, topic_titles=titles) == expected
+    assert memo.hits >= 10
+
+
 def test_entries_shared_across_feed_documents_render_the_same_bytes(corpus_collection) -> None:
-    """A site plan makes each RSS/Atom entry once and adds it to every document that shows
-    it (render.EntryMemo): every document is byte for byte what it is without the memo."""
+    """A site plan makes each entry once and adds it to every document that shows it
+    (render.EntryMemo): every document is byte for byte what it is without the memo."""
     from feeds.site import SiteConfig, _render_page, plan
 
     feeds = [
         t
         for t in plan(corpus_collection, SiteConfig(feed_limit=3))
-        if t.path.endswith((".rss", ".atom"))
+        if t.path.endswith((".rss", ".atom", ".json"))
     ]
     shared = {t.path: t.make() for t in feeds}
     memo = feeds[0].make.args[-1]
