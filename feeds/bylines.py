@@ -88,6 +88,11 @@ _TRAILING = re.compile(
     rf"(?:[{SPACE}]+|(?<=[{SENTENCE_END}]))(?P<credit>[(（]?(?:(?:{_ROLE})[{SPACE}]*{NAME}"
     rf"(?:[{SPACE}、]+(?:{NAME}|{_SUFFIX}))*[{SPACE}]*)+[)）]?)$"
 )
+# A unit's photo or text credit closing a paragraph: …体验春耕乐趣。（区教育局供图）
+_TRAILING_UNIT = re.compile(
+    rf"(?<=[{SENTENCE_END}])[{SPACE}]*(?P<credit>[(（][{SPACE}]*(?:图片由)?[{CJK}]{{2,20}}"
+    rf"[{SPACE}]*(?:供图|供稿|提供)[{SPACE}]*[)）])$"
+)
 _ORG = re.compile(
     rf"^[{CJK}（）()]{{2,20}}(会|局|部|委|办|中心|站|队|院|所|社|团|处|厅|室|馆|公司|集团|协会|"
     r"学校|医院|供稿|供图|宣|办公室|府)$"
@@ -211,7 +216,7 @@ def signature(text: str) -> tuple[str, str] | None:
 
 def trailing_credit(text: str) -> tuple[str, str] | None:
     """(text without it, credit) when a paragraph ends with a credit; else None."""
-    m = _TRAILING.search(text)
+    m = _TRAILING.search(text) or _TRAILING_UNIT.search(text)
     if not m or m.start() == 0:
         return None
     return text[: m.start()].rstrip(SPACE), m["credit"]

@@ -33,13 +33,14 @@ _CONTENTS_LABEL = re.compile(r"^[【\[]?\s*(?:今日|本期|本版)?导\s*读\s*
 _CONTENTS_ENTRY = re.compile(
     r"^[▲△►▶●■◆◇★☆·]\s*[^，。,；;]{2,40}?[\s\u3000]+(?:第\s*)?[0-9０-９]{1,2}\s*版$"
 )
-_HEADER_BITS = re.compile(r"(星期[一二三四五六日天]|第\s*\d+\s*版|\d{1,5}版)")
-_PAGE_NO = re.compile(r"第\s*\d+\s*版|\d{1,5}版")
+# A page number: 第3版, 00005版, or a city paper's lettered section page (A05版, 第B2版).
+_HEADER_BITS = re.compile(r"(星期[一二三四五六日天]|第\s*[A-Z]?\d+\s*版|[A-Z]?\d{1,5}版)")
+_PAGE_NO = re.compile(r"第\s*[A-Z]?\d+\s*版|[A-Z]?\d{1,5}版")
 _FOOTER_WORDS = re.compile(
     r"(上一版|下一版|返回目录|版面导航|责任编辑|本版编辑|版式设计|责编|美编|校对)"
 )
 JUMP = re.compile(
-    r"[(（]\s*(?P<kind>下转|上接|转|接|紧接|续)第?\s*[0-9０-９一二三四五六七八九十]+\s*版\s*[)）]"
+    r"[(（]\s*(?P<kind>下转|上接|转|接|紧接|续)第?\s*[A-ZＡ-Ｚ]?[0-9０-９一二三四五六七八九十]+\s*版\s*[)）]"
 )
 _LONE_PAGE_NO = re.compile(r"^[0-9０-９]{1,3}$|^[-－—]\s*[0-9０-９]{1,3}\s*[-－—]$")
 _MASTHEAD_BAD = re.compile(r"[，。,.;；:：!！?？“”\d]")
@@ -60,7 +61,8 @@ def classify(bare: str, top: bool, alone: bool = False) -> Furniture | None:
     # line of digits inside hard-wrapped text is text.
     if (top or alone) and _LONE_PAGE_NO.match(bare):
         return Furniture("header" if top else "footer")
-    if _DATE_LINE.match(bare):
+    if _DATE_LINE.match(bare) and (top or not _SIGNATURE_DATE.match(squash(bare))):
+        # (a bare date under text is a signature's: a notice's, a letter's, not a header)
         return Furniture("header", dates.find_cn_date(bare))
     if is_weather(bare):
         return Furniture("weather")
@@ -74,7 +76,8 @@ def classify(bare: str, top: bool, alone: bool = False) -> Furniture | None:
     if _FOOTER_WORDS.search(bare) or (
         iso and re.search(r"\d{2,5}", bare) and not ends_sentence(bare) and "，" not in bare
     ):
-        return Furniture("footer", iso or dates.find_cn_date(bare))
+        # a running head may name its editors too (6　教育　2025年3月12日　责任编辑：方敏)
+        return Furniture("header" if top else "footer", iso or dates.find_cn_date(bare))
     if top and len(bare) <= 60 and _HEADER_BITS.search(bare) and not re.search("[，。,]", bare):
         found = dates.find_cn_date(bare)
         if found or _PAGE_NO.search(bare):
@@ -132,16 +135,19 @@ def is_jump_in(kind: str) -> bool:
 # Notices and ads (公告, 通告, 启事, 声明, 公示) are not news: their title names the kind of
 # notice (公　告, 2025年度《青溪报》征订启事, 关于…的公示), and instead of a byline they close with
 # 特此公告 and/or a signature (the issuing body, then a date: 青溪报社 / 2024年12月).
-_NOTICE_TITLE = re.compile(r"(?:公告|通告|启事|声明|公示|告示|讣告)$")
+_NOTICE_TITLE = re.compile(
+    r"(?:公告|通告|启事|声明|公示|告示|讣告|(?:停电|停水|停气|限电)(?:预告|通知))$|^关于.{2,40}的通知$"
+)
 _NOTICE_CLOSE = re.compile(r"特此(?:公告|通告|声明|公示|通知|告知)[。.！!]?$")
 _SIGNATURE_DATE = re.compile(r"^(?:19|20)\d{2}年\d{1,2}月(?:\d{1,2}日)?$")
 
 
 def is_notice_title(text: str) -> bool:
-    """A headline naming a notice or ad: 公　告, 征订启事, 遗失声明, 关于…的公示."""
+    """A headline naming a notice or ad: 公　告, 征订启事, 遗失声明, 关于…的公示 / 通知,
+    停电预告."""
     bare = squash(text)
     return (
-        len(bare) <= 30 and bool(_NOTICE_TITLE.search(bare)) and not re.search("[，,。；;]", bare)
+        len(bare) <= 44 and bool(_NOTICE_TITLE.search(bare)) and not re.search("[，,。；;]", bare)
     )
 
 

@@ -490,6 +490,13 @@ class _Parser:
             self.add_paragraph(cur, rest)
 
     def body(self, unit: Unit) -> None:
+        cur = self.current
+        if cur is not None and cur.notice and furniture.is_signature_date(unit.bare):
+            # a notice's signature: the issuing body (pending, headline-like) and the date
+            cur.signature += [*self.pending, unit]
+            self.pending = []
+            cur.last = unit.last
+            return
         if self.pending:
             if not self.pending[-1].run_in and self._pending_is_subheading(unit):
                 assert self.current is not None
