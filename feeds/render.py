@@ -340,24 +340,27 @@ class EntryMemo:
     """Serialized entries made once and spliced into every document that shows them: an item
     is in its topic feeds, `all` and its tag feeds, each an RSS, an Atom and a JSON Feed
     document. A memo belongs to one site plan (its items stay alive, so id(item) is a stable
-    key) and keeps the last `size` entries."""
+    key). It holds at most `budget` bytes of entries: past that, the older half goes (a plan
+    renders the documents of one period together, so recent entries are the ones reused)."""
 
-    def __init__(self, size: int = 4096) -> None:
-        self.size = size
-        self._entries: dict[tuple, bytes] = {}
+    def __init__(self, budget: int = 24 << 20) -> None:
+        self.budget = budget
+        self._entries: dict[tuple, bytes | str] = {}
+        self._size = 0
         self.hits = 0
 
-    def get(self, key: tuple) -> bytes | None:
+    def get(self, key: tuple) -> bytes | str | None:
         entry = self._entries.get(key)
         if entry is not None:
             self.hits += 1
         return entry
 
-    def put(self, key: tuple, entry: bytes) -> None:
-        if len(self._entries) >= 2 * self.size:
-            for old in list(self._entries)[: self.size]:  # the oldest half
-                del self._entries[old]
+    def put(self, key: tuple, entry: bytes | str) -> None:
+        if self._size > self.budget:
+            for old in list(self._entries)[: len(self._entries) // 2]:
+                self._size -= len(self._entries.pop(old))
         self._entries[key] = entry
+        self._size += len(entry)
 
 
 # The namespaces feedgen declares on <rss> for what an item may hold (dc:creator,

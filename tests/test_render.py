@@ -633,3 +633,18 @@ def test_entries_shared_across_feed_documents_render_the_same_bytes(corpus_colle
     assert memo.hits > len(feeds)  # entries were reused, many times
     alone = {t.path: _render_page(*t.make.args[:-1], None) for t in feeds}
     assert shared == alone
+
+
+def test_the_entry_memo_stays_within_its_budget(corpus_collection) -> None:
+    items = list(corpus_collection.items)
+    memo = EntryMemo(budget=20_000)
+    largest = 0
+    for fmt in FORMATS:
+        spec = make_spec(fmt)
+        for start in range(0, len(items), 3):
+            chunk = items[start : start + 6]
+            assert render(spec, chunk, fmt, memo=memo) == render(spec, chunk, fmt)
+            largest = max([largest, *(len(e) for e in memo._entries.values())])
+            assert memo._size <= memo.budget + largest
+            assert memo._size == sum(len(e) for e in memo._entries.values())
+    assert memo.hits > 0
