@@ -15,11 +15,16 @@ _NOT_NAME = (
     "近日|日前|昨日|今日|今天|昨天|近期|目前|当天|此前|近来|连日|上午|下午|晚上|今年|去年"
     "|手记|札记|观察|调查|探访|走访|感言|随笔|点评|眼中|视角|一线|现场"
 )
-NAME = rf"(?!(?:{_NOT_NAME}))[{CJK}·•]{{2,4}}"
+# A name: 2-4 ideographs, or a two-character name padded to the width of three with a
+# full-width space (王　凯), as bylines are set to line up.
+NAME = rf"(?!(?:{_NOT_NAME}))(?:[{CJK}·•]{{2,4}}|[{CJK}]\u3000[{CJK}](?![{CJK}]))"
+_PADDED = re.compile(rf"(?<![{CJK}])([{CJK}])\u3000([{CJK}])(?![{CJK}])")
 
 # Longest first: 本报记者 before 记者.
 ROLE_WORDS = (
+    "本报特约评论员",
     "本报特约记者",
+    "本报评论员",
     "本报通讯员",
     "本报记者",
     "特约通讯员",
@@ -28,12 +33,14 @@ ROLE_WORDS = (
     "见习记者",
     "实习记者",
     "摄影记者",
+    "特约评论员",
     "融媒体记者",
     "全媒体记者",
     "融媒记者",
     "全媒记者",
     "通讯员",
     "实习生",
+    "评论员",
     "记者",
     "摄影",
 )
@@ -226,6 +233,7 @@ def names(credits: list[str]) -> list[str]:
     """Every person named in credit strings, in order, without role words or duplicates."""
     out: list[str] = []
     for credit in credits:
+        credit = _PADDED.sub(r"\1\2", credit)  # 王　凯: one name
         for token in re.split(rf"[{SPACE}{_BULLETS}、，,/／()（）:：]+", credit):
             token = _strip_roles(token.strip())
             if token in CREDIT_SUFFIXES or token in ROLE_WORDS:

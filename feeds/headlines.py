@@ -113,6 +113,21 @@ def is_title_shaped(text: str) -> bool:
     return not (is_fragment(core) or starts_with_date(core))
 
 
+# A new rule's headline opens with the day it takes effect: 6月1日起，城区部分路段实行单向通行.
+_FROM_DAY = re.compile(r"^(?:\d{1,2}月\d{1,2}日|\d{1,2}月|下月|明日|明天|今起)起[，,\s]")
+
+
+def from_day_title(text: str) -> bool:
+    """A headline opening with the day a rule takes effect (X月X日起，…): title-shaped but for
+    the date, which running text would follow with a full sentence."""
+    bare = text.strip(SPACE)
+    m = _FROM_DAY.match(bare)
+    if not m or len(squash(bare)) > MAX_HEADLINE:
+        return False
+    rest = bare[m.end() :].strip(SPACE)
+    return len(rest) >= 4 and not re.search(r"[。；;，,！!？?]", rest) and rest[-1] not in "、：:"
+
+
 def is_subheading(text: str) -> bool:
     """Short enough to be an in-article subheading (压实责任链条, 搭建平台 就业不出村)."""
     bare = text.strip(SPACE)

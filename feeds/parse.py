@@ -366,8 +366,10 @@ class _Parser:
             cur.verse = True
             self.add_paragraph(cur, unit)
             return
-        headline = headlines.is_headline_like(text) or (
-            headlines.is_title_shaped(text) and self._title_follows(text)
+        headline = (
+            headlines.is_headline_like(text)
+            or (headlines.is_title_shaped(text) and self._title_follows(text))
+            or headlines.from_day_title(text)
         )
         if headline and not unit.jump_in:
             self.pending.append(unit)
@@ -454,6 +456,10 @@ class _Parser:
         # A byline line of its own (记者 X 通讯员 Y) opens the article below; a closing credit
         # is bracketed: (记者 X).
         if bylines.is_credit_only(nxt.bare) and not open_bracket(nxt.bare[:1]):
+            return True
+        # a writer's name marked with a bullet (□ 江一帆) signs the piece below a title
+        signed = bylines.name_line(nxt.bare)
+        if signed and signed[1]:
             return True
         return headlines.starts_with_date(nxt.bare) and len(squash(text)) <= 30
 
