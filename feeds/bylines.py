@@ -221,6 +221,16 @@ def signature(text: str) -> tuple[str, str] | None:
     return text[: m.start()].rstrip(SPACE), m["credit"]
 
 
+def signature_line(text: str) -> str | None:
+    """A bracketed bare name on a line of its own (（周正）): the signature of the piece
+    above it, when that ends with a full sentence."""
+    bare = text.strip(SPACE)
+    m = re.fullmatch(rf"[(（][{SPACE}]*{NAME}[{SPACE}]*[)）]", bare)
+    if not m or _NOT_SIGNATURE.search(bare) or is_org(bare):  # （区医保局）: a unit credit
+        return None
+    return bare
+
+
 def trailing_credit(text: str) -> tuple[str, str] | None:
     """(text without it, credit) when a paragraph ends with a credit; else None."""
     m = _TRAILING.search(text) or _TRAILING_UNIT.search(text)

@@ -358,6 +358,10 @@ class _Parser:
             cur.credits.append(text)
             cur.last = unit.last
             return
+        if cur and not self.pending and not cur.open_paragraph and bylines.signature_line(text):
+            cur.tail_credit.append(text)  # （周正） under a commentary's last sentence
+            cur.last = unit.last
+            return
         signed = self._signed_name(unit)
         if signed:
             self.sign(unit, signed)
