@@ -221,6 +221,18 @@ def signature(text: str) -> tuple[str, str] | None:
     return text[: m.start()].rstrip(SPACE), m["credit"]
 
 
+# A reader's letter is signed with who the writer is, then the name:
+# 樟潭街道锦绣花园小区居民　汪建华, 衢江区某中学退休教师 王明.
+_READER_SIGNATURE = re.compile(
+    rf"^[{CJK}]{{0,20}}(?:居民|村民|市民|读者|网友|职工|员工|家长|学生|教师|党员|志愿者)"
+    rf"[{SPACE}]+{NAME}$"
+)
+
+
+def reader_signature(text: str) -> bool:
+    return _READER_SIGNATURE.match(text.strip(SPACE)) is not None
+
+
 def signature_line(text: str) -> str | None:
     """A bracketed bare name on a line of its own (（周正）): the signature of the piece
     above it, when that ends with a full sentence."""

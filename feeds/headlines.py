@@ -162,10 +162,11 @@ _SPEAKER_LINE = re.compile(
     rf"^[{CJK}]{{0,14}}(?:书记|区长|县长|市长|省长|州长|主任|主席|部长|局长|厅长|镇长|乡长|院长"
     rf"|检察长|秘书长)[{SPACE}]+[{CJK}]{{2,4}}$"
 )
-# The salutation that opens a speech: 各位代表：, 同志们：, 尊敬的各位来宾：. Body text, never a
-# pretitle, though it ends with a colon.
+# The salutation that opens a speech or a reader's letter: 各位代表：, 同志们：, 尊敬的各位来宾：,
+# 编辑同志：. Body text, never a pretitle, though it ends with a colon.
 _SALUTATION = re.compile(
-    r"^(?:各位[^：:，,。]{0,20}|尊敬的[^：:。]{1,24}|同志们|朋友们|女士们[，,、]?先生们)[：:]$"
+    r"^(?:各位[^：:，,。]{0,20}|尊敬的[^：:。]{1,24}|同志们|朋友们|女士们[，,、]?先生们"
+    r"|(?:编辑|记者)同志)[：:]$"
 )
 
 

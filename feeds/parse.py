@@ -102,6 +102,7 @@ class _Draft:
     byline: list[str] = field(default_factory=list)  # raw byline texts taken from the body
     credit_text: list[str] = field(default_factory=list)  # the parts naming people
     tail_credit: list[str] = field(default_factory=list)  # credit lines after the body
+    signed_off: bool = False  # a signature under the text ends the piece: no subheading after
     dateline: tuple[int, int] | None = None
     paragraphs: list[Paragraph] = field(default_factory=list)
     credits: list[str] = field(default_factory=list)
@@ -358,8 +359,15 @@ class _Parser:
             cur.credits.append(text)
             cur.last = unit.last
             return
-        if cur and not self.pending and not cur.open_paragraph and bylines.signature_line(text):
-            cur.tail_credit.append(text)  # （周正） under a commentary's last sentence
+        if (
+            cur
+            and not self.pending
+            and not cur.open_paragraph
+            and (bylines.signature_line(text) or bylines.reader_signature(text))
+        ):
+            # （周正） under a commentary's last sentence, 小区居民 汪建华 under a letter
+            cur.tail_credit.append(text)
+            cur.signed_off = True
             cur.last = unit.last
             return
         signed = self._signed_name(unit)
@@ -526,6 +534,10 @@ class _Parser:
             return False
         head = self.pending[0].bare
         if not headlines.is_subheading(head) or furniture.is_notice_title(head):
+            return False
+        if headlines.from_day_title(head):  # a subheading never opens with a date
+            return False
+        if cur.signed_off:  # (周正) / 小区居民 汪建华 under its text: the piece ended there
             return False
         text = unit.bare
         if unit.jump_in or headlines.starts_with_date(text) or headlines.is_fragment(text):

@@ -1133,3 +1133,80 @@ def test_a_headline_calling_to_the_reader_is_a_title(title):
     p = page(ISSUE, title, "本报记者 方琳", "　　连日来，代表委员们围绕民生热点积极建言献策。")
     (a,) = p.articles
     assert (a.title, list(a.authors)) == (title, ["方琳"])
+
+
+# -- red-team G: commentary and letters pages, padded names, lettered pages, notices ---------
+
+
+def test_padded_two_character_names_in_bylines():
+    """Bylines pad a two-character name to three with a full-width space (王　凯)."""
+    p = page(ISSUE, "老旧小区改造惠及3200余户居民", "本报讯（记者 王　凯 通讯员 郑晓燕）" + BODY)
+    assert list(p.articles[0].authors) == ["王凯", "郑晓燕"]
+    p = page(ISSUE, "乡村医生的“流动诊室”", "本报记者　李　娜　实习生　徐可欣　文/摄", BODY)
+    (a,) = p.articles
+    assert (a.title, list(a.authors)) == ("乡村医生的“流动诊室”", ["李娜", "徐可欣"])
+
+
+@pytest.mark.parametrize(
+    ("inside", "outside"), [("上接A04版", "下转A06版"), ("上接第B2版", "下转B3版")]
+)
+def test_jump_markers_with_lettered_pages(inside, outside):
+    p = page(
+        ISSUE,
+        f"（{inside}）",
+        "衢江开展夏季治安巡查宣防集中统一行动",
+        "本报讯（记者 程浩）" + BODY[:-1] + f"，切实提升群众（{outside}）",
+    )
+    (a,) = p.articles
+    assert a.title == "衢江开展夏季治安巡查宣防集中统一行动"
+    assert "转" not in a.body and "版" not in a.body
+
+
+def test_a_rule_taking_effect_titles_its_notice():
+    p = page(
+        ISSUE,
+        "区政府召开常务会议",
+        "本报讯（记者 张明）" + BODY,
+        "6月1日起，城区部分路段实行单向通行",
+        "　　为缓解城区交通拥堵，经研究决定，对城区部分路段实行单向通行管理。",
+    )
+    first, second = p.articles
+    assert second.title == "6月1日起，城区部分路段实行单向通行"
+    assert "单向通行" not in first.body
+
+
+def test_signatures_of_commentaries_and_letters():
+    p = page(
+        ISSUE,
+        "别让“打卡”变成“打扰”",
+        "　　为基层减负，就要从减掉这些“指尖上的形式主义”做起。",
+        "（周正）",
+        "小区门口的“断头路”何时能打通？",
+        "编辑同志：",
+        "　　我是樟潭街道锦绣花园小区的居民，希望早日把这条路打通。",
+        "樟潭街道锦绣花园小区居民　汪建华",
+    )
+    first, second = p.articles
+    assert list(first.authors) == ["周正"] and "周正" not in first.body
+    assert second.title == "小区门口的“断头路”何时能打通？"
+    assert second.body.startswith("编辑同志：") and list(second.authors) == ["汪建华"]
+    assert "汪建华" not in second.body
+
+
+@pytest.mark.parametrize(
+    "title", ["关于做好2025年秋季小学一年级新生入学信息登记工作的通知", "停电预告"]
+)
+def test_notices_signed_by_a_body_and_a_date_are_not_articles(title):
+    p = page(
+        "今日衢江　2025年3月12日　第6版",
+        "区人民医院开设“糖尿病日间病房”",
+        "本报讯（记者 张明）" + BODY,
+        title,
+        "　　根据工作安排，现将有关事项通知如下，请相互转告。",
+        "　　衢州市衢江区教育局",
+        "　　2025年3月10日",
+    )
+    (a,) = p.articles
+    assert a.title == "区人民医院开设“糖尿病日间病房”"
+    assert "教育局" not in a.body
+    assert p.issue_date == date(2025, 3, 12)
