@@ -210,12 +210,22 @@ def split_byline(text: str) -> Byline:
 _SIGNATURE = re.compile(
     rf"(?<=[{SENTENCE_END}])[{SPACE}]*(?P<credit>[(（][{SPACE}]*{NAME}[{SPACE}]*[)）])$"
 )
+# A brief from a town or unit is signed with the place and the writer: （全旺镇　王丽萍）.
+_UNIT_WORD = r"(?:镇|乡|街道|社区|分局|局|大队|中心|公司)"
+_PLACE_CREDIT = (
+    rf"[(（][{SPACE}]*[{CJK}]{{1,12}}{_UNIT_WORD}[{SPACE}]+{NAME}(?:[{SPACE}、]+{NAME})*"
+    rf"[{SPACE}]*[)）]"
+)
+_PLACE_SIGNATURE = re.compile(rf"(?<=[{SENTENCE_END}])[{SPACE}]*(?P<credit>{_PLACE_CREDIT})$")
+_PLACE_CREDIT_LINE = re.compile(_PLACE_CREDIT)
+_UNIT_TOKEN = re.compile(rf"[{CJK}]{{1,12}}{_UNIT_WORD}")
 _NOT_SIGNATURE = re.compile(r"完|待续|删节|节选|摘编|摘录|有改动|选登|续|同上|下同|图略|略")
 
 
 def signature(text: str) -> tuple[str, str] | None:
     """(text without it, signature) when a paragraph ends with a bracketed bare name."""
-    m = _SIGNATURE.search(text.rstrip(SPACE))
+    text = text.rstrip(SPACE)
+    m = _SIGNATURE.search(text) or _PLACE_SIGNATURE.search(text)
     if not m or m.start() == 0 or _NOT_SIGNATURE.search(m["credit"]):
         return None
     return text[: m.start()].rstrip(SPACE), m["credit"]
@@ -237,6 +247,8 @@ def signature_line(text: str) -> str | None:
     """A bracketed bare name on a line of its own (（周正）): the signature of the piece
     above it, when that ends with a full sentence."""
     bare = text.strip(SPACE)
+    if _PLACE_CREDIT_LINE.fullmatch(bare):  # （全旺镇　王丽萍）
+        return bare
     m = re.fullmatch(rf"[(（][{SPACE}]*{NAME}[{SPACE}]*[)）]", bare)
     if not m or _NOT_SIGNATURE.search(bare) or is_org(bare):  # （区医保局）: a unit credit
         return None
@@ -259,6 +271,8 @@ def names(credits: list[str]) -> list[str]:
         for token in re.split(rf"[{SPACE}{_BULLETS}、，,/／()（）:：]+", credit):
             token = _strip_roles(token.strip())
             if token in CREDIT_SUFFIXES or token in ROLE_WORDS:
+                continue
+            if len(token) >= 3 and _UNIT_TOKEN.fullmatch(token):  # 全旺镇: a place, no name
                 continue
             if re.fullmatch(NAME, token) and token not in out:
                 out.append(token)

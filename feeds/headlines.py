@@ -82,7 +82,7 @@ def is_headline_like(text: str) -> bool:
     bare = text.strip(SPACE)
     if not bare or is_byline_start(bare) or width(squash(bare)) > 2 * MAX_HEADLINE:
         return False
-    if _asks(bare) or salutation(bare):
+    if _asks(bare) or salutation(bare) or field_line(bare):
         return False
     core = bare.rstrip(DASHES + "：:")
     if not core or core[-1] in "。；;，,、":
@@ -177,6 +177,17 @@ _PROFILE_TITLE = re.compile(rf"^[{CJK}]{{2,4}}[{SPACE}]*[：:][{SPACE}]*[^：:�
 
 def profile_title(text: str) -> bool:
     return _PROFILE_TITLE.match(text.strip(SPACE)) is not None
+
+
+# A field of an event notice or a service box: 时间：…, 地点：…, 报名方式：… (body text).
+_FIELD = re.compile(
+    r"^(?:活动)?(?:时间|地点|对象|主办|承办|协办|内容|费用|名额|地址|电话|咨询电话|联系电话|联系人"
+    r"|报名方式|报名时间|报名地点|报名电话|参加对象|适用对象)[：:]\S"
+)
+
+
+def field_line(text: str) -> bool:
+    return _FIELD.match(text.strip(SPACE)) is not None
 
 
 def speaker_line(text: str) -> bool:

@@ -493,6 +493,9 @@ class _Parser:
         if credit_only:
             if cur.paragraphs:  # a byline at the END of the article: (记者 X 通讯员 Y)
                 cur.tail_credit.append(text)
+                # bracketed, it closes the piece (a brief's credit): a headline below is
+                # the next piece's title, not a subheading
+                cur.signed_off = cur.signed_off or open_bracket(text[:1])
             else:  # credit lines of their own after 本报…电
                 cur.byline.append(text)
                 cur.credit_text.append(text)
