@@ -5,6 +5,7 @@ put back in order."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from feeds.bylines import is_byline_start, name_line
 from feeds.chars import CJK, DASHES, SPACE, squash, width
@@ -188,6 +189,38 @@ _FIELD = re.compile(
 
 def field_line(text: str) -> bool:
     return _FIELD.match(text.strip(SPACE)) is not None
+
+
+# The cells of a table row set apart by full-width spaces or runs of spaces:
+# 冠军　樟潭街道代表队 / 1　　　樟潭街道　　286.
+_CELL_GAP = re.compile(r"\u3000+| {2,}")
+
+
+def table_cells(text: str) -> list[str] | None:
+    """The cells of a line that reads as a table row (a short first cell, every cell short,
+    no sentence punctuation), else None. A run of such lines is a table (see tables)."""
+    bare = text.strip(SPACE)
+    cells = [c.strip(SPACE) for c in _CELL_GAP.split(bare)]
+    if len(cells) < 2 or not all(cells) or re.search(r"[。，,；;！!？?：:]", bare):
+        return None
+    if len(cells[0]) > 6 or any(len(c) > 16 for c in cells):
+        return None
+    return cells
+
+
+def tables(texts: Sequence[str], least: int = 3) -> set[int]:
+    """Indexes of the lines in runs of at least `least` consecutive table rows: results,
+    rankings and timetables printed in a report, never headlines."""
+    rows: set[int] = set()
+    run: list[int] = []
+    for i, text in enumerate([*texts, ""]):
+        if i < len(texts) and table_cells(text):
+            run.append(i)
+            continue
+        if len(run) >= least:
+            rows.update(run)
+        run = []
+    return rows
 
 
 def speaker_line(text: str) -> bool:

@@ -190,6 +190,7 @@ class _Parser:
         # When paragraphs are marked by an indent, only an indented unit can go on over a
         # line end: unindented lines (titles, bylines) stand alone unless a bracket is open.
         indents = sum(is_indented(ln) for _, ln in lines) >= 3
+        rows = headlines.tables([ln for _, ln in lines])  # table rows stand alone
         units: list[Unit] = []
         prev = ""
         for i, (number, line) in enumerate(lines):
@@ -207,6 +208,8 @@ class _Parser:
             joinable = (
                 wrap.active
                 and units
+                and i not in rows
+                and i - 1 not in rows
                 and not gap_after_sentence
                 and not units[-1].jump_out
                 and not is_indented(line)
@@ -289,6 +292,7 @@ class _Parser:
     def run(self) -> Page:
         units = self.units(self.strip_furniture())
         self.all_units = units
+        self.table_rows = headlines.tables([u.bare for u in units])
         for i, unit in enumerate(units):
             self.index = i
             self.feed(unit)
@@ -336,6 +340,14 @@ class _Parser:
     def feed(self, unit: Unit) -> None:
         text = unit.bare
         cur = self.current
+        if cur is not None and self.index in self.table_rows:
+            # a table in a report (results, rankings): its rows are text, the labels just
+            # above it (■ 最终排名, 团体总分前五名) its headings
+            for head in self.pending:
+                cur.paragraphs.append(Paragraph(head.bare, HEADING, head.first))
+            self.pending = []
+            self.add_paragraph(cur, unit)
+            return
         # A 短讯 item, ●title　text: the title opens a new article, the text is its body.
         run_in = None if unit.jump_in else headlines.run_in(text)
         if run_in:
