@@ -42,6 +42,11 @@ _FOOTER_WORDS = re.compile(
 JUMP = re.compile(
     r"[(（]\s*(?P<kind>下转|上接|转|接|紧接|续)第?\s*[A-ZＡ-Ｚ]?[0-9０-９一二三四五六七八九十]+\s*版\s*[)）]"
 )
+# The sponsors of a special page (专版), under its banner: 中共衢州市衢江区委组织部　主办,
+# 区委宣传部　主办　区融媒体中心　承办.
+_SPONSOR = re.compile(
+    rf"^(?:[{CJK}（）()]{{2,30}}[{SPACE}]*(?:主办|承办|协办|联办|合办)[{SPACE}]*)+$"
+)
 _LONE_PAGE_NO = re.compile(r"^[0-9０-９]{1,3}$|^[-－—]\s*[0-9０-９]{1,3}\s*[-－—]$")
 _MASTHEAD_BAD = re.compile(r"[，。,.;；:：!！?？“”\d]")
 
@@ -70,6 +75,8 @@ def classify(bare: str, top: bool, alone: bool = False) -> Furniture | None:
         return Furniture("contents")
     if top and (_PINYIN.match(bare) or _masthead_bits(bare)):
         return Furniture("masthead")
+    if _SPONSOR.match(bare) and len(bare) <= 60:  # a special page's sponsors (专版)
+        return Furniture("header")
     if _dated_label_line(bare):  # 今日衢江　党建　2025年4月10日: a running head or foot
         return Furniture("header" if top else "footer", dates.find_cn_date(bare))
     iso = dates.find_iso_date(bare)

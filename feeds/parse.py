@@ -24,6 +24,8 @@ from feeds import bylines, dates, furniture, headlines
 from feeds.chars import CJK, DASHES, SPACE, ends_sentence, is_indented, open_bracket, squash, width
 from feeds.model import HEADING, TEXT, Article, Dropped, Page, Paragraph, Problem
 
+# A standfirst speaks of the page it opens: 本版聚焦…, 本期…
+_OF_THE_PAGE = re.compile(r"本版|本期|本专版|本专刊")
 _JUMP_IN = "\x00JUMPIN\x00"  # where a (上接第N版) marker was cut out of a line
 _JUMP_OUT = "\x00JUMPOUT\x00"  # where a (下转第N版) marker was: the article goes on elsewhere
 
@@ -297,6 +299,7 @@ class _Parser:
             self.index = i
             self.feed(unit)
         self.flush_pending()
+        self.drop_standfirst()
         self.drop_notices()
         issue, issue_source = self.issue_date()
         # years are read from the rejoined paragraphs: a hard wrap may cut "2025" from "年"
@@ -310,6 +313,26 @@ class _Parser:
             dropped=tuple(sorted(self.dropped, key=lambda d: d.line)),
             problems=tuple(self.problems),
         )
+
+    def drop_standfirst(self) -> None:
+        """A special page's standfirst (导语): the page's first piece, under its banner, one
+        unsigned paragraph that speaks of the page itself (本版聚焦…, 本期…), with articles
+        after it. Not an article: its lines are dropped, the banner as `banner`."""
+        if len(self.articles) < 2:
+            return
+        d = self.articles[0]
+        if d.byline or d.credit_text or d.tail_credit or d.continued or len(d.paragraphs) != 1:
+            return
+        if not d.first_on_page or not _OF_THE_PAGE.search(d.paragraphs[0].text):
+            return
+        self.articles.remove(d)
+        heads = {n for h in d.heads for n in range(h.first, h.last + 1)}
+        whole = {x.line for x in self.dropped}
+        for number in range(d.first, d.last + 1):
+            bare = self.lines[number - 1].strip(SPACE)
+            if bare and number not in whole:
+                reason = "banner" if number in heads else "standfirst"
+                self.dropped.append(Dropped(number, bare, reason))
 
     def drop_notices(self) -> None:
         """A notice or ad (公告 … 特此公告 / 青溪报社 2024年12月) is not news: its lines are
