@@ -24,6 +24,8 @@ from feeds import bylines, dates, furniture, headlines
 from feeds.chars import CJK, DASHES, SPACE, ends_sentence, is_indented, open_bracket, squash, width
 from feeds.model import HEADING, TEXT, Article, Dropped, Page, Paragraph, Problem
 
+# A line of dialogue: who speaks, a colon (记者：…, 方建华：…, 网友“衢江小陈”：…).
+_SPEAKER = re.compile(r"^(?P<who>[^：:，,。；;！!？?\s]{1,12})[：:]\S")
 # A standfirst speaks of the page it opens: 本版聚焦…, 本期…
 _OF_THE_PAGE = re.compile(r"本版|本期|本专版|本专刊")
 _JUMP_IN = "\x00JUMPIN\x00"  # where a (上接第N版) marker was cut out of a line
@@ -212,6 +214,7 @@ class _Parser:
                 and units
                 and i not in rows
                 and i - 1 not in rows
+                and not headlines.field_line(line)
                 and not gap_after_sentence
                 and not units[-1].jump_out
                 and not is_indented(line)
@@ -380,7 +383,14 @@ class _Parser:
             self.feed(Unit(rest, unit.first, unit.last, unit.indented, jump_out=unit.jump_out))
             return
         # A paragraph cut by a page break continues in the next unit, whatever it looks like.
-        if cur and not self.pending and cur.open_paragraph and not bylines.is_byline_start(text):
+        if (
+            cur
+            and not self.pending
+            and cur.open_paragraph
+            and not bylines.is_byline_start(text)
+            and self.index - 1 not in self.table_rows  # a table's last row ends no sentence
+            and not headlines.field_line(text)  # 地点：… under 时间：… is a line of its own
+        ):
             titled = headlines.is_title_shaped(text) and self._title_follows(text)
             # a list the paragraph introduces: …获得： / 1.参与…
             listed = cur.paragraphs[-1].text.endswith(("：", ":")) and headlines.enumerated(text)
@@ -576,6 +586,12 @@ class _Parser:
         if headlines.from_day_title(head):  # a subheading never opens with a date
             return False
         if cur.signed_off:  # (周正) / 小区居民 汪建华 under its text: the piece ended there
+            return False
+        # In an interview (记者：… / 方建华：…), a headline over a line spoken by someone not
+        # in it (网友“衢江小陈”：…) opens the next piece, a Q&A of its own.
+        said = {m["who"] for p in cur.paragraphs if (m := _SPEAKER.match(p.text))}
+        speaker = _SPEAKER.match(unit.bare)
+        if len(said) >= 2 and speaker and speaker["who"] not in said:
             return False
         text = unit.bare
         if unit.jump_in or headlines.starts_with_date(text) or headlines.is_fragment(text):

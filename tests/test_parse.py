@@ -1210,3 +1210,78 @@ def test_notices_signed_by_a_body_and_a_date_are_not_articles(title):
     assert a.title == "区人民医院开设“糖尿病日间病房”"
     assert "教育局" not in a.body
     assert p.issue_date == date(2025, 3, 12)
+
+
+# -- red-team H: briefs, special pages, tables, event notices, Q&A items ---------------------
+
+
+def test_a_bracketed_closing_credit_ends_a_brief():
+    """Town briefs closed by （通讯员 X）: the next headline is the next brief's title even when
+    its lead opens with no date (每天清晨，…)."""
+    p = page(
+        ISSUE,
+        "【廿里镇】冬季消防演练进企业",
+        "　　12月17日下午，廿里镇在辖区企业开展冬季消防演练，50余名职工参加。",
+        "　　（通讯员 汪洋 记者 程浩）",
+        "【湖南镇】“银龄志愿队”守护乌溪江",
+        "　　每天清晨，湖南镇银龄志愿队的队员们沿着乌溪江巡河护水。",
+        "　　（全旺镇　王丽萍）",
+    )
+    first, second = p.articles
+    assert list(first.authors) == ["汪洋", "程浩"] and "银龄" not in first.body
+    assert second.title.endswith("守护乌溪江") and list(second.authors) == ["王丽萍"]
+    assert "全旺镇" not in second.body
+
+
+def test_a_special_pages_banner_sponsor_and_standfirst_are_not_an_article():
+    p = page(
+        "第05版：党建",
+        "红色根脉强基　党建引领共富\n中共衢州市衢江区委组织部　主办",
+        "　　今年以来，全区各级党组织涌现出一批好经验、好做法。本版聚焦基层党建一线，敬请关注。",
+        "全区村社党组织书记擂台比武大会举行",
+        "　　本报讯（记者　徐可欣）12月20日，全区村社党组织书记擂台比武大会在区委党校举行。",
+    )
+    (a,) = p.articles
+    assert (a.title, a.pretitle, a.column) == ("全区村社党组织书记擂台比武大会举行", None, None)
+    reasons = {d.text: d.reason for d in p.dropped}
+    assert reasons["中共衢州市衢江区委组织部\u3000主办"] == "header"
+    assert reasons["红色根脉强基\u3000党建引领共富"] == "banner"
+    assert [r for t, r in reasons.items() if t.startswith("今年以来")] == ["standfirst"]
+
+
+def test_results_tables_and_event_fields_are_text_of_their_article():
+    p = page(
+        ISSUE,
+        "全区冬季全民健身运动会成绩揭晓",
+        "　　本报讯（记者　钟可欣）1月11日，全区冬季全民健身运动会落下帷幕。",
+        "团体总分前五名\n名次　　单位　　　　总分\n1　　　樟潭街道　　286\n2　　　浮石街道　　251",
+        "　　区文体局相关负责人表示，将持续开展“周周有赛事”活动。",
+        "“跟着非遗过大年”主题读书会本周六开讲",
+        "　　本报讯（记者 钟可欣）区图书馆将举办主题读书会。",
+        "时间：1月18日（星期六）14:30—16:30\n地点：区图书馆三楼多功能厅\n对象：8岁以上少年儿童",
+    )
+    first, second = p.articles
+    texts = [x.text for x in first.paragraphs]
+    assert "团体总分前五名" in texts and "1　　　樟潭街道　　286" in texts
+    assert texts[-1] == "区文体局相关负责人表示，将持续开展“周周有赛事”活动。"
+    assert [x.text for x in second.paragraphs][-3:] == [
+        "时间：1月18日（星期六）14:30—16:30",
+        "地点：区图书馆三楼多功能厅",
+        "对象：8岁以上少年儿童",
+    ]
+    assert not [d for d in p.dropped if d.reason == "unassigned"]
+
+
+def test_a_qa_item_after_an_interview_is_its_own_piece():
+    p = page(
+        ISSUE,
+        "让好山好水成为共富“金饭碗”",
+        "融媒体记者　王晨阳　叶思远",
+        "　　记者：如何让文旅发展更好地带动群众增收？",
+        "　　方建华：关键是让村民成为文旅发展的参与者和受益者。",
+        "城区老旧小区停车难如何破解",
+        "　　网友“衢江小陈”：我住的老旧小区没有规划停车位，希望有关部门想想办法。",
+        "　　区住房和城乡建设局答复：今年，我区将新增停车位1200个。",
+    )
+    first, second = p.articles
+    assert second.title == "城区老旧小区停车难如何破解" and "停车" not in first.body
