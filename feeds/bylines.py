@@ -100,6 +100,12 @@ _TRAILING_UNIT = re.compile(
     rf"(?<=[{SENTENCE_END}])[{SPACE}]*(?P<credit>[(（][{SPACE}]*(?:图片由)?[{CJK}]{{2,20}}"
     rf"[{SPACE}]*(?:供图|供稿|提供)[{SPACE}]*[)）])$"
 )
+_ADMIN_START = r"区|县|市|镇|乡|中共|[{0}]{{2,4}}(?:区|县|镇|乡|街道)".format(CJK)
+# A unit's credit closing a box item: …协同能力。（区应急管理局）
+_TRAILING_ORG = re.compile(
+    rf"(?<=[。！？!?”])[{SPACE}]*(?P<credit>[(（][{SPACE}]*(?:{_ADMIN_START})[{CJK}]{{1,14}}"
+    rf"(?:局|委|办|部|中心|站|所|院|会|队|公司|街道|镇|乡|社区)[{SPACE}]*[)）])$"
+)
 _ORG = re.compile(
     rf"^[{CJK}（）()]{{2,20}}(会|局|部|委|办|中心|站|队|院|所|社|团|处|厅|室|馆|公司|集团|协会|"
     r"学校|医院|供稿|供图|宣|办公室|府)$"
@@ -257,7 +263,7 @@ def signature_line(text: str) -> str | None:
 
 def trailing_credit(text: str) -> tuple[str, str] | None:
     """(text without it, credit) when a paragraph ends with a credit; else None."""
-    m = _TRAILING.search(text) or _TRAILING_UNIT.search(text)
+    m = _TRAILING.search(text) or _TRAILING_UNIT.search(text) or _TRAILING_ORG.search(text)
     if not m or m.start() == 0:
         return None
     return text[: m.start()].rstrip(SPACE), m["credit"]

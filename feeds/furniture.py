@@ -143,7 +143,8 @@ def is_jump_in(kind: str) -> bool:
 # notice (公　告, 2025年度《青溪报》征订启事, 关于…的公示), and instead of a byline they close with
 # 特此公告 and/or a signature (the issuing body, then a date: 青溪报社 / 2024年12月).
 _NOTICE_TITLE = re.compile(
-    r"(?:公告|通告|启事|声明|公示|告示|讣告|(?:停电|停水|停气|限电)(?:预告|通知))$|^关于.{2,40}的通知$"
+    r"(?:公告|通告|启事|声明|公示|告示|讣告|倡议书|(?:停电|停水|停气|限电)(?:预告|通知))$"
+    r"|^关于.{2,40}的通知$"
 )
 _NOTICE_CLOSE = re.compile(r"特此(?:公告|通告|声明|公示|通知|告知)[。.！!]?$")
 _SIGNATURE_DATE = re.compile(r"^(?:19|20)\d{2}年\d{1,2}月(?:\d{1,2}日)?$")

@@ -47,7 +47,10 @@ def starts_with_date(text: str) -> bool:
 # A brief in a 短讯/简讯 box with its title run in before the text, after a bullet and ended
 # by a full-width space (or two spaces): ●区文化馆举办培训班　日前，区文化馆…
 _RUN_IN = re.compile(
-    r"^(?P<bullet>[●■◆▲★□○◇◎])[ \u3000]*(?P<title>\S{4,30}?)(?:\u3000+|  +)(?P<rest>\S.*)$"
+    r"^(?P<bullet>[●■◆▲★□○◇◎])[ \u3000]*(?P<title>\S{4,30}?)"
+    # the gap: a full-width space or two spaces; one half-width space (dumps often turn the
+    # full-width gap into one) only before a lead's usual opening: a date or 近日/日前/…
+    r"(?:\u3000+|  +| (?=\d{1,2}月|\d{1,2}日|近日|日前|昨日|今年|连日来|近期|为))(?P<rest>\S.*)$"
 )
 
 
@@ -167,7 +170,7 @@ _SPEAKER_LINE = re.compile(
 # 编辑同志：. Body text, never a pretitle, though it ends with a colon.
 _SALUTATION = re.compile(
     r"^(?:各位[^：:，,。]{0,20}|尊敬的[^：:。]{1,24}|同志们|朋友们|女士们[，,、]?先生们"
-    r"|(?:编辑|记者)同志)[：:]$"
+    r"|(?:编辑|记者)同志|(?:全区|全市|全县)?广大[^：:，,。]{1,16})[：:]$"
 )
 
 
@@ -182,7 +185,7 @@ def profile_title(text: str) -> bool:
 
 # A field of an event notice or a service box: 时间：…, 地点：…, 报名方式：… (body text).
 _FIELD = re.compile(
-    r"^(?:活动)?(?:时间|地点|对象|主办|承办|协办|内容|费用|名额|地址|电话|咨询电话|联系电话|联系人"
+    rf"^(?:活动|[{CJK}]{{1,4}}(?=时间|地点))?(?:时间|地点|对象|主办|承办|协办|内容|费用|名额|地址|电话|咨询电话|联系电话|联系人"
     r"|报名方式|报名时间|报名地点|报名电话|参加对象|适用对象)[：:]\S"
 )
 
@@ -242,7 +245,8 @@ MARKED = "【[〖［■□●◆◇▲★☆"  # a column banner's brackets or b
 
 # The label of a box or a kind of item (简讯, 短评, 图片新闻): a column, never a 引题.
 _SECTION_LABEL = re.compile(
-    r"^[■□●◆▲★【\[〖]?\s*(?:简\s*讯|短\s*讯|快\s*讯|短\s*评|图片新闻|编\s*后|新闻链接|链\s*接)\s*[】\]〗]?$"
+    r"^[■□●◆▲★【\[〖]?\s*(?:[\u4e00-\u9fff]{0,4}(?:简\s*讯|短\s*讯|快\s*讯|动\s*态)|短\s*评"
+    r"|图片新闻|编\s*后|新闻链接|链\s*接)\s*[】\]〗]?$"
 )
 
 

@@ -24,6 +24,8 @@ from feeds import bylines, dates, furniture, headlines
 from feeds.chars import CJK, DASHES, SPACE, ends_sentence, is_indented, open_bracket, squash, width
 from feeds.model import HEADING, TEXT, Article, Dropped, Page, Paragraph, Problem
 
+# A bullet before a box item's title (◆区市场监管局开展…, ●湖南镇…): typography, not title.
+_BULLET = re.compile(r"^[●■◆▲★□○◇◎][ \u3000]*")
 # A line of dialogue: who speaks, a colon (记者：…, 方建华：…, 网友“衢江小陈”：…).
 _SPEAKER = re.compile(r"^(?P<who>[^：:，,。；;！!？?\s]{1,12})[：:]\S")
 # A standfirst speaks of the page it opens: 本版聚焦…, 本期…
@@ -758,7 +760,7 @@ class _Parser:
             # a report or speech: ——2025年1月7日在区十届人大五次会议上 states when it was given
             when, how = dates.find_cn_date(roles["subtitle"][:16]), "subtitle"
         return Article(
-            title=headlines.unscramble(roles.get("title", ""), lead),
+            title=headlines.unscramble(_BULLET.sub("", roles.get("title", "")), lead),
             paragraphs=tuple(paragraphs),
             pretitle=roles.get("pretitle"),
             subtitle=roles.get("subtitle"),
