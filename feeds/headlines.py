@@ -234,9 +234,19 @@ def salutation(text: str) -> bool:
     return _SALUTATION.match(text.strip(SPACE)) is not None
 
 
+# One speaker: 周启航出席并讲话, 区委书记王慧杰出席会议并讲话, 贵丽青作工作报告.
+_ONE_SPEAKER = re.compile(
+    rf"^[{CJK}]{{2,16}}?(?:出席(?:会议|活动)?并(?:作重要|作|发表)?讲话|出席并致辞|讲话|致辞"
+    r"|作(?:工作|专题|主旨)?报告|讲授专题党课|宣讲)$"
+)
+
+
 def speech_subtitle(text: str) -> bool:
-    """A subtitle listing who spoke and presided: 王慧杰讲话 贵丽青主持 …等参加."""
+    """A subtitle saying who spoke and presided: 王慧杰讲话 贵丽青主持 …等参加, or one
+    speaker alone (周启航出席并讲话)."""
     parts = text.split()
+    if len(parts) == 1 and len(text) <= 24 and _ONE_SPEAKER.match(text.strip(SPACE)):
+        return True
     return len(parts) >= 2 and sum(bool(_SPEECH.search(p)) for p in parts) >= 2
 
 
@@ -292,6 +302,19 @@ def _meeting_decks(upper: str, lower: str) -> bool:
     )
 
 
+def _figures_deck(upper: str, lower: str) -> bool:
+    """Under a title saying what happened (我区27个重大项目集中开工), a longer line of figures
+    in clauses (总投资86.5亿元，涵盖…) is its 副题, with or without ——; a 引题 above a title
+    is a phrase or slogan, not a sentence with a comma."""
+    upper, lower = upper.strip(SPACE), lower.strip(SPACE)
+    return (
+        bool(re.search(r"[，,]", lower))
+        and not re.search(r"[，,]", upper)
+        and bool(re.search(r"\d", lower))
+        and len(squash(lower)) > len(squash(upper))
+    )
+
+
 def _set_tight(near: int, title: int, gaps: list[int] | None) -> bool:
     """The line above the title is set closer to it than the title to what follows (no blank
     line over the title, one under it): one headline block, 引题 over 主题. A column banner
@@ -332,13 +355,14 @@ def assign_roles(
     while len(plain) >= 2:
         upper, lower = texts[plain[-2]], texts[plain[-1]]
         if _wrapped_title(upper, lower, lead):
-            gap = ""
-        elif _meeting_decks(upper, lower):
-            gap = " "
+            plain.pop()
+            texts[plain[-1]] = upper.rstrip(SPACE) + lower.lstrip(SPACE)
+        elif _meeting_decks(upper, lower) or _figures_deck(upper, lower):
+            subtitle.insert(0, lower)  # the meeting's agenda, the news' figures: 副题
+            plain.pop()
+            break
         else:
             break
-        plain.pop()
-        texts[plain[-1]] = upper.rstrip(SPACE) + gap + lower.lstrip(SPACE)
     if plain:
         *above, title = plain
         roles["title"] = texts[title]

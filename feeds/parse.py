@@ -690,6 +690,15 @@ class _Parser:
         ):
             self.current.credits.append(heads[0].bare)
             self.current.last = heads.pop(0).last
+        # A unit signing the piece under its title (高家镇党委, 区委组织部): its byline.
+        unit_byline = None
+        if (
+            len(heads) >= 2
+            and bylines.is_org(_BULLET.sub("", heads[-1].bare))
+            and headlines.is_title_shaped(heads[-2].bare)
+            and not bylines.is_org(heads[-2].bare)
+        ):
+            unit_byline = heads.pop()
         draft = _Draft(
             heads=heads,
             first=heads[0].first if heads else unit.first,
@@ -698,6 +707,8 @@ class _Parser:
             continued=unit.jump_in or headlines.is_fragment(unit.bare),
             notice=bool(heads) and furniture.is_notice_title(heads[-1].bare),
         )
+        if unit_byline is not None:
+            draft.credits.append(_BULLET.sub("", unit_byline.bare))
         self.seen_headline = True
         self.current = draft
         self.articles.append(draft)

@@ -614,8 +614,9 @@ def test_index_entries_are_not_run_in_titles():
     assert run_in("●区文化馆举办剪纸培训班　日前，区文化馆举办培训班，50余人参加。")
 
 
-def test_meeting_headline_in_two_decks_is_one_title():
-    """区委常委会召开会议 / 研究部署…: the second deck is not a 引题 / 主题 split."""
+def test_meeting_headline_in_two_decks_is_title_and_subtitle():
+    """区委常委会召开会议 / 研究部署…: the meeting is the title (主题), its agenda the subtitle
+    (副题, here without ——), never 引题 / 主题."""
     p = page(
         ISSUE,
         "区委常委会召开会议",
@@ -623,8 +624,37 @@ def test_meeting_headline_in_two_decks_is_one_title():
         "本报讯（记者 张明）11日，" + BODY,
     )
     (a,) = p.articles
-    assert a.title == "区委常委会召开会议 研究部署基层党组织建设等工作"
-    assert a.pretitle is None
+    assert (a.title, a.subtitle, a.pretitle) == (
+        "区委常委会召开会议",
+        "研究部署基层党组织建设等工作",
+        None,
+    )
+
+
+def test_a_line_of_figures_under_a_title_is_its_subtitle():
+    p = page(
+        ISSUE,
+        "我区27个重大项目集中开工",
+        "总投资86.5亿元，涵盖先进制造、基础设施、社会民生等领域",
+        "本报讯（记者 徐晓峰）6月16日上午，" + BODY,
+    )
+    (a,) = p.articles
+    assert (a.title, a.pretitle) == ("我区27个重大项目集中开工", None)
+    assert a.subtitle == "总投资86.5亿元，涵盖先进制造、基础设施、社会民生等领域"
+
+
+@pytest.mark.parametrize("speaker", ["周启航出席并讲话", "区委书记王慧杰出席会议并讲话"])
+def test_one_speaker_under_a_title_is_the_subtitle(speaker):
+    p = page(ISSUE, "全区组织工作会议召开", speaker, "本报讯（记者 林晓薇）9月19日，" + BODY)
+    (a,) = p.articles
+    assert (a.title, a.subtitle, a.pretitle) == ("全区组织工作会议召开", speaker, None)
+
+
+@pytest.mark.parametrize("unit", ["高家镇党委", "区委组织部", "中共高家镇委员会"])
+def test_a_unit_signing_under_the_title_is_its_byline(unit):
+    p = page(ISSUE, "以“三抓三促”推动党建引领基层治理", unit, "　　今年以来，" + BODY)
+    (a,) = p.articles
+    assert (a.title, a.pretitle, a.credits) == ("以“三抓三促”推动党建引领基层治理", None, (unit,))
 
 
 def test_slogan_above_a_title_with_a_dash_subtitle_is_the_pretitle():
