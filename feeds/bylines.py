@@ -100,7 +100,7 @@ _TRAILING_UNIT = re.compile(
     rf"(?<=[{SENTENCE_END}])[{SPACE}]*(?P<credit>[(（][{SPACE}]*(?:图片由)?[{CJK}]{{2,20}}"
     rf"[{SPACE}]*(?:供图|供稿|提供)[{SPACE}]*[)）])$"
 )
-_ADMIN_START = r"区|县|市|镇|乡|中共|[{0}]{{2,4}}(?:区|县|镇|乡|街道)".format(CJK)
+_ADMIN_START = rf"区|县|市|镇|乡|中共|[{CJK}]{{2,4}}(?:区|县|镇|乡|街道)"
 # A unit's credit closing a box item: …协同能力。（区应急管理局）
 _TRAILING_ORG = re.compile(
     rf"(?<=[。！？!?”])[{SPACE}]*(?P<credit>[(（][{SPACE}]*(?:{_ADMIN_START})[{CJK}]{{1,14}}"
