@@ -45,6 +45,7 @@ ROLE_WORDS = (
     "摄影",
 )
 _ROLE = "|".join(ROLE_WORDS)
+ROLE = _ROLE  # the role words as a regex alternation (记者|通讯员|…)
 # Typographic marks a byline line may open with: a bullet (■本报记者 X) and the 文/图 tag
 # (文/图 本报记者 X: the writer also took the photos; 文/记者 X 图/通讯员 Y).
 _BULLETS = "■□●○◆◇▲△▼★☆◎"

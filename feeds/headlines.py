@@ -50,7 +50,9 @@ _RUN_IN = re.compile(
     r"^(?P<bullet>[●■◆▲★□○◇◎])[ \u3000]*(?P<title>\S{4,30}?)"
     # the gap: a full-width space or two spaces; one half-width space (dumps often turn the
     # full-width gap into one) only before a lead's usual opening: a date or 近日/日前/…
-    r"(?:\u3000+|  +| (?=\d{1,2}月|\d{1,2}日|近日|日前|昨日|今年|连日来|近期|为))(?P<rest>\S.*)$"
+    r"(?:\u3000+|  +"
+    r"| (?=\d{1,2}月|\d{1,2}日|近日|日前|昨日|昨天|前天|今天|今年|连日来|近期|上周|为))"
+    r"(?P<rest>\S.*)$"
 )
 
 
@@ -276,7 +278,7 @@ def column_shaped(text: str) -> bool:
     return len(parts) >= 2 and all(2 <= len(p) <= 8 for p in parts)
 
 
-def _wrapped_title(upper: str, lower: str, lead: str) -> bool:
+def _wrapped_title(upper: str, lower: str, lead: str) -> bool:  # noqa: PLR0911
     """A title broken over two lines: the lead sentence runs straight across the break
     (全区2024年度基层党组织书记 / 抓基层党建工作述职评议会召开 -> …书记抓基层党建…), where a
     pretitle or column above a title is a phrase of its own (…精神，区委…)."""
@@ -286,7 +288,11 @@ def _wrapped_title(upper: str, lower: str, lead: str) -> bool:
         return True
     # A last line shorter than the one above is the remainder of a wrap (…获评浙江省 / 现代化
     # 学校); the lead need only run across two characters each side (…浙江省现代化学校名单).
-    return 2 <= len(lower) < len(upper) and upper[-2:] + lower[:2] in lead
+    if 2 <= len(lower) < len(upper) and upper[-2:] + lower[:2] in lead:
+        return True
+    # a few characters under a long line are the rest of it (…带动5000余名村民 / 家门口就业):
+    # no 引题 is three times as long as its title
+    return 2 <= len(lower) <= 5 and len(upper) >= 3 * len(lower) and upper[-1:] not in "—－―：:"
 
 
 # A meeting headline in two decks: the meeting (区委常委会召开会议) over its agenda (研究部署…).
@@ -321,7 +327,9 @@ def _set_tight(near: int, title: int, gaps: list[int] | None) -> bool:
     stands apart, with as much space under it as the title has."""
     if gaps is None or near != title - 1 or title >= len(gaps):
         return False
-    return gaps[near] < gaps[title]
+    # no blank line anywhere in the block (a dump without blank lines): spacing cannot tell,
+    # and a phrase pair right over a title is far more often its 引题 than a column
+    return gaps[near] < gaps[title] or not any(gaps)
 
 
 def assign_roles(

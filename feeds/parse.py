@@ -26,6 +26,22 @@ from feeds.model import HEADING, TEXT, Article, Dropped, Page, Paragraph, Proble
 
 # A bullet before a box item's title (◆区市场监管局开展…, ●湖南镇…): typography, not title.
 _BULLET = re.compile(r"^[●■◆▲★□○◇◎][ \u3000]*")
+def _closed_by_credit(line: str) -> bool:
+    """A line ending a paragraph with a bracketed credit after its last sentence."""
+    found = bylines.trailing_credit(line.rstrip(SPACE))
+    return (
+        bool(found)
+        and open_bracket(found[1][:1])
+        and found[1][-1:] in ")）"  # closed: （记者 叶思 / 远 …） goes on
+        and ends_sentence(found[0])
+    )
+
+
+# How a news lead opens when it has no date: 上周, 连日来, 今年以来, 记者从…获悉, 元旦期间.
+_NEWS_OPENING = re.compile(
+    r"^(?:上周|本周|连日来|近日来|今年以来|入冬以来|入夏以来|近年来|近期|日前|记者从|记者近日从"
+    r"|[\u4e00-\u9fff]{2,4}期间，)"
+)
 # A line of dialogue: who speaks, a colon (记者：…, 方建华：…, 网友“衢江小陈”：…).
 _SPEAKER = re.compile(r"^(?P<who>[^：:，,。；;！!？?\s]{1,12})[：:]\S")
 # A standfirst speaks of the page it opens: 本版聚焦…, 本期…
@@ -143,6 +159,7 @@ class _Parser:
         self.seen_headline = False
         self.all_units: list[Unit] = []
         self.index = 0  # of the unit being placed
+        self.hard_wrapped = False  # lines cut at a fixed width (see _Wrap)
 
     @property
     def next_unit(self) -> Unit | None:
@@ -193,6 +210,7 @@ class _Parser:
     # -- stage 2: units ------------------------------------------------------------------------
     def units(self, lines: list[tuple[int, str]]) -> list[Unit]:
         wrap = _Wrap([ln for _, ln in lines])
+        self.hard_wrapped = wrap.active
         # When paragraphs are marked by an indent, only an indented unit can go on over a
         # line end: unindented lines (titles, bylines) stand alone unless a bracket is open.
         indents = sum(is_indented(ln) for _, ln in lines) >= 3
@@ -217,6 +235,8 @@ class _Parser:
                 and i not in rows
                 and i - 1 not in rows
                 and not headlines.field_line(line)
+                and not _BULLET.match(line.lstrip(SPACE))  # ◆ opens a box item
+                and not _closed_by_credit(prev)  # …。（区应急管理局） closes one
                 and not gap_after_sentence
                 and not units[-1].jump_out
                 and not is_indented(line)
@@ -616,7 +636,11 @@ class _Parser:
         # A lone one is the title of a byline-less article when what follows is dated
         # (寒冬时节…1月2日上午…) or closes with a unit's credit line (区慈善总会) or a photo
         # credit (通讯员 X 摄); otherwise it is still a subheading of the running article.
-        return not (dates.lead_date(text, None, 2000)[0] is not None or self._section_has_credit())
+        return not (
+            dates.lead_date(text, None, 2000)[0] is not None
+            or _NEWS_OPENING.match(text)
+            or self._section_has_credit()
+        )
 
     def _section_has_credit(self) -> bool:
         """A unit credit line (区红十字会) or a photo credit before the next headline."""
@@ -632,6 +656,11 @@ class _Parser:
                 return True
             credit = bylines.trailing_credit(u.bare)
             if credit and credit[1].rstrip(")）").endswith(("摄", "摄影")):
+                return True
+            # a bracketed closing byline: (通讯员 方可 记者 钟可欣) ends a piece of its own
+            if credit and open_bracket(credit[1][:1]) and re.search(bylines.ROLE, credit[1]):
+                return True
+            if bylines.is_credit_only(u.bare) and open_bracket(u.bare[:1]):
                 return True
         return False
 
@@ -727,9 +756,13 @@ class _Parser:
                 self.unassigned(head, "headline with no article text after it")
 
     def _gaps(self, d: _Draft) -> list[int]:
-        """Blank lines under each headline line of `d` (the last: down to its first text)."""
+        """Blank lines under each headline line of `d` (the last: down to its first text).
+        On hard-wrapped text, blank lines are the dump's (none at all, or one after every
+        line) and tell nothing of the layout: every gap is 0 then."""
         if not d.heads:
             return []
+        if self.hard_wrapped:
+            return [0] * len(d.heads)
         ends = [h.last for h in d.heads]
         starts = [h.first for h in d.heads[1:]] + [d.lead_line or 0]
         return [
@@ -765,13 +798,18 @@ class _Parser:
         )
         for i in banners:
             self.dropped.append(Dropped(d.heads[i].first, d.heads[i].bare, "banner"))
+        bullet = _BULLET.match(roles.get("title", ""))
+        if bullet:  # ◆区市场监管局开展…: the box item's bullet is typography, kept as dropped
+            line = next((h.first for h in d.heads if h.bare in roles["title"]), d.first)
+            self.dropped.append(Dropped(line, bullet[0].strip(SPACE), "bullet"))
+            roles["title"] = roles["title"][bullet.end() :]
         if not roles.get("title"):
             self.problems.append(Problem(self.source, "article without a title", d.first))
         if when is None and (roles.get("subtitle") or "").lstrip("—－― ").startswith(("19", "20")):
             # a report or speech: ——2025年1月7日在区十届人大五次会议上 states when it was given
             when, how = dates.find_cn_date(roles["subtitle"][:16]), "subtitle"
         return Article(
-            title=headlines.unscramble(_BULLET.sub("", roles.get("title", "")), lead),
+            title=headlines.unscramble(roles.get("title", ""), lead),
             paragraphs=tuple(paragraphs),
             pretitle=roles.get("pretitle"),
             subtitle=roles.get("subtitle"),

@@ -32,8 +32,10 @@ def uncovered(page: Page, lines: list[str]) -> list[tuple[int, str]]:
         streams.append(squash("".join([a.byline or "", *body, a.credit_line or ""])))
         # the byline was split off the paragraph it opened, which may follow an editor's note
         streams.extend(squash((a.byline or "") + text) for text in body)
-        # a run-in title (●标题　正文…, a 短讯 item) is printed on the line its text starts
+        # a run-in title (●标题　正文…, a 短讯 item) is printed on the line its text starts,
+        # which may end with the item's credit (…问题15个。（通讯员 周敏）)
         streams.append(squash("".join([a.title, a.byline or "", *body])))
+        streams.append(squash("".join([a.title, a.byline or "", *body, a.credit_line or ""])))
         streams.extend(squash(c) for c in a.credits)
     missing = []
     for number, line in enumerate(lines, 1):

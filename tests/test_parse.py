@@ -1315,3 +1315,72 @@ def test_a_qa_item_after_an_interview_is_its_own_piece():
     )
     first, second = p.articles
     assert second.title == "城区老旧小区停车难如何破解" and "停车" not in first.body
+
+
+# -- red-team I and J: everyday pages, Party/government/volunteer pages ----------------------
+
+
+def test_a_brief_closed_by_its_own_byline_or_opening_without_a_date_is_its_own_article():
+    p = page(
+        ISSUE,
+        "莲花镇“田保姆”让农户种田更省心",
+        "本报讯（记者 蒋一鸣 通讯员 余晨光）" + BODY,
+        "　　据悉，2025年莲花镇将力争托管面积突破3万亩。",
+        "冬季森林防火巡查不松劲",
+        "　　上周，峡川镇组织镇村干部开展森林防火巡查，排查隐患12处。",
+        "　　入冬以来，全镇森林防火任务繁重。（通讯员 方可 记者 钟可欣）",
+    )
+    first, second = p.articles
+    assert list(first.authors) == ["蒋一鸣", "余晨光"] and "森林防火" not in first.body
+    assert (second.title, list(second.authors)) == ("冬季森林防火巡查不松劲", ["方可", "钟可欣"])
+
+
+def test_a_run_in_brief_set_off_by_one_half_width_space():
+    p = page(
+        ISSUE,
+        "简　讯",
+        "●区市场监管局开展夏季食品安全检查 近日，区市场监管局对城区62家餐饮单位开展检查。（通讯员 周敏）",
+        "●樟潭街道举办“邻里节” 6月14日，樟潭街道在沈家社区举办第三届“邻里节”。",
+    )
+    first, second = p.articles
+    assert first.title == "区市场监管局开展夏季食品安全检查" and list(first.authors) == ["周敏"]
+    assert second.title == "樟潭街道举办“邻里节”" and second.body.startswith("6月14日")
+
+
+def test_box_items_in_hard_wrapped_text_keep_apart():
+    """A line opening with ◆ never continues a wrapped paragraph, nor does anything follow a
+    line closed by a unit's credit; the credit leaves the body, the bullet the title."""
+    lines = [
+        "今日衢江　2025年6月18日　第2版",
+        "工作动态",
+        "◆区应急管理局开展防汛应急演练",
+        "　　6月14日，区应急管理局联合区水利局、高家镇在乌溪江沿线",
+        "开展防汛应急演练，模拟强降雨引发山洪、群众被困等险情，检验预",
+        "警发布、人员转移和抢险救援等环节的协同能力。（区应急管理局）",
+        "◆区市场监管局开展燃气安全专项检查",
+        "　　近日，区市场监管局组织执法人员对辖区餐饮场所开展燃气安全",
+        "专项检查，重点检查燃气报警装置安装、软管老化等情况，共检查餐",
+        "饮单位86家，督促整改隐患32处。",
+    ]
+    p = parse_page("\n".join(lines) + "\n", "p.txt")
+    first, second = p.articles
+    assert first.title == "区应急管理局开展防汛应急演练"
+    assert first.body.endswith("协同能力。") and "区应急管理局" in (first.credit_line or "")
+    assert second.title == "区市场监管局开展燃气安全专项检查"
+    assert ("bullet", "◆") in {(d.reason, d.text) for d in p.dropped}
+
+
+def test_a_two_phrase_pretitle_on_a_page_without_blank_lines():
+    lines = [
+        "今日衢江 2025年6月18日 星期三 第3版 经济",
+        "订单排到年底　产能持续释放",
+        "衢江锂电隔膜“出海”跑出加速度",
+        "　　本报讯（记者 钟可欣）近日，走进衢江经济开发区的一家新材料企业，生产线正满负荷运转。",
+        "60个“共富工坊”带动5000余名村民",
+        "家门口就业",
+        "　　本报讯（记者 程浩）6月13日，在高家镇盈川村，20多名村民正在组装电子元器件。",
+    ]
+    p = parse_page("\n".join(lines) + "\n", "p.txt")
+    first, second = p.articles
+    assert (first.pretitle, first.column) == ("订单排到年底　产能持续释放", None)
+    assert second.title == "60个“共富工坊”带动5000余名村民家门口就业"

@@ -491,11 +491,16 @@ def _rough_cut(text: str, expected: list[dict]) -> list[Article]:
         # a layout-scrambled title is printed in another order: its parts, not its whole text,
         # are on the title line (the first four characters of each part suffice)
         wanted = [_squash(s) for s in exp["title_contains"]]
+        # (a title hard-wrapped over two lines: …村民 / 家门口就业)
         hits = [
             i
             for i in range(pos, len(lines))
             if all(w in _squash(lines[i]) for w in wanted)
             or all(w[:4] in _squash(lines[i]) for w in wanted)
+            or (
+                wanted[0][:4] in _squash(lines[i])
+                and all(w in _squash("".join(lines[i : i + 2])) for w in wanted)
+            )
         ]
         # a headline line is about as long as the title; a body line that quotes the title
         # (…审议了政府工作报告，…) is longer
