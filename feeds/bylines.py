@@ -15,10 +15,16 @@ _NOT_NAME = (
     "近日|日前|昨日|今日|今天|昨天|近期|目前|当天|此前|近来|连日|上午|下午|晚上|今年|去年"
     "|手记|札记|观察|调查|探访|走访|感言|随笔|点评|眼中|视角|一线|现场"
 )
-# A name: 2-4 ideographs, or a two-character name padded to the width of three with a
-# full-width space (王　凯), as bylines are set to line up.
-NAME = rf"(?!(?:{_NOT_NAME}))(?:[{CJK}·•]{{2,4}}|[{CJK}]\u3000[{CJK}](?![{CJK}]))"
-_PADDED = re.compile(rf"(?<![{CJK}])([{CJK}])\u3000([{CJK}])(?![{CJK}])")
+# A name: 2-4 ideographs; or a two-character name padded to the width of three with a
+# full-width space (王　凯), as bylines are set to line up; or two or three characters a PDF's
+# kerning set apart (王 芳, 祝 晓 雯: no Chinese name is one character).
+NAME = (
+    rf"(?!(?:{_NOT_NAME}))(?:[{CJK}·•]{{2,4}}"
+    rf"|[{CJK}](?:[ \u3000\u00a0][{CJK}](?![{CJK}])){{1,2}}(?![{CJK}]))"
+)
+_PADDED = re.compile(
+    rf"(?<![{CJK}])([{CJK}])[ \u3000\u00a0]([{CJK}])(?:[ \u3000\u00a0]([{CJK}]))?(?![{CJK}])"
+)
 
 # Longest first: 本报记者 before 记者.
 ROLE_WORDS = (
@@ -131,9 +137,25 @@ _COMMENTATOR = re.compile(r"^(?:本报|本刊)?(?:特约)?评论员$")
 _SOURCE = re.compile(rf"^据《?[{CJK}A-Za-z]{{2,15}}》?(?:报道|消息)(?=[{SPACE}，,]|$)")
 
 
+# A web page's source line: 来源：今日衢江　作者：记者 王芳 通讯员 李明　日期：2025-03-05.
+_WEB_CREDIT = re.compile(
+    rf"^(?:来源[：:][^{SPACE}]{{1,20}}[{SPACE}]*)?作者[：:][{SPACE}]*"
+    rf"(?P<credit>(?!(?:日期|时间|发布|编辑|责任编辑)[：:])[^：:]+?)"
+    rf"(?:[{SPACE}]+(?:日期|时间|发布时间|发布日期|编辑|责任编辑)[：:].*)?$"
+)
+
+
+def web_credit(text: str) -> str | None:
+    """The people a web page's 来源/作者/日期 line credits (记者 王芳 通讯员 李明), else None."""
+    m = _WEB_CREDIT.match(text.strip(SPACE))
+    if not m or not names([m["credit"]]):
+        return None
+    return m["credit"].strip(SPACE)
+
+
 def is_credit_only(text: str) -> bool:
     bare = text.strip(SPACE)
-    if _COMMENTATOR.match(bare):
+    if _COMMENTATOR.match(bare) or web_credit(bare):
         return True
     return bool(_CREDIT_ONLY.match(bare)) and bool(re.search(_ROLE, bare))
 
@@ -274,7 +296,7 @@ def names(credits: list[str]) -> list[str]:
     """Every person named in credit strings, in order, without role words or duplicates."""
     out: list[str] = []
     for credit in credits:
-        credit = _PADDED.sub(r"\1\2", credit)  # 王　凯: one name
+        credit = _PADDED.sub(lambda m: "".join(g for g in m.groups() if g), credit)  # 王　凯
         for token in re.split(rf"[{SPACE}{_BULLETS}、，,/／()（）:：]+", credit):
             token = _strip_roles(token.strip())
             if token in CREDIT_SUFFIXES or token in ROLE_WORDS:

@@ -102,6 +102,15 @@ def resolve_lunar(day: int, issue: date) -> date | None:
     return None
 
 
+# Full-width digits and separators (２０２４年１１月２０日, ２０２４-１１-２０), as some dumps print
+# them: read as ASCII wherever a date is looked for (the text itself is left as printed).
+_HALF = str.maketrans("０１２３４５６７８９－．／", "0123456789-./")
+
+
+def ascii_digits(text: str) -> str:
+    return text.translate(_HALF)
+
+
 def valid_date(y: int, m: int, d: int) -> date | None:
     try:
         return date(y, m, d)
@@ -111,6 +120,7 @@ def valid_date(y: int, m: int, d: int) -> date | None:
 
 def find_cn_date(text: str) -> date | None:
     """The first full date written like 2024年3月6日 in `text`."""
+    text = ascii_digits(text)
     for m in _CN_DATE.finditer(text):
         found = valid_date(int(m[1]), int(m[2]), int(m[3]))
         if found:
@@ -120,6 +130,7 @@ def find_cn_date(text: str) -> date | None:
 
 def find_iso_date(text: str) -> date | None:
     """The first date written like 2024-05-15 (or 2024.05.15) in `text`."""
+    text = ascii_digits(text)
     for m in _ISO_DATE.finditer(text):
         found = valid_date(int(m[1]), int(m[2]), int(m[3]))
         if found:
@@ -138,6 +149,7 @@ def date_from_filename(name: str) -> date | None:
 
 def infer_year(text: str) -> int | None:
     """The largest year the text mentions (2023年度 and 2024年 give 2024), ignoring targets."""
+    text = ascii_digits(text)
     years = []
     for m in _YEAR.finditer(text):
         if _TARGET_BEFORE.search(text[max(0, m.start() - 4) : m.start()]):
@@ -192,7 +204,7 @@ def resolve_weekday(which: str, day: str, issue: date) -> date:
 
 def lead_date(text: str, issue: date | None, year: int | None) -> tuple[date | None, str | None]:
     """The date an article's first paragraph opens with, and how it was obtained."""
-    text = text.lstrip(" \u3000")
+    text = ascii_digits(text).lstrip(" \u3000")
     m = _LEAD_MD.match(text)
     if m:
         if m[1]:

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from feeds import dates
+from feeds import bylines, dates
 from feeds.chars import CJK, SPACE, ends_sentence, squash
 
 _PAGE_HEADER = re.compile(
@@ -47,6 +47,14 @@ JUMP = re.compile(
 _SPONSOR = re.compile(
     rf"^(?:[{CJK}（）()]{{2,30}}[{SPACE}]*(?:主办|承办|协办|联办|合办)[{SPACE}]*)+$"
 )
+_WEB_BYLINE = re.compile(r"^(?:来源[：:]\S{1,20}\s*)?作者[：:]")
+_WEB_RESIDUE = re.compile(
+    r"^(?:【(?:打印|关闭|收藏|返回顶部|字号)[^】]{0,4}】\s*)+$|^分享到[：:]?\S{0,30}$"
+    r"|^(?:上一篇|下一篇)[：:].{0,60}$"
+    # a site's navigation bar: 首页 | 电子版 | 往期回顾 | 上一篇 | 下一篇
+    r"|^(?:[^|｜\s][^|｜]{0,9}\s*[|｜]\s*){2,}[^|｜\s][^|｜]{0,9}$"
+    r"|^(?:打印本页|关闭窗口|返回顶部|返回目录|\[打印\]|\[关闭\])(?:\s*\S{0,8})$"
+)
 _LONE_PAGE_NO = re.compile(r"^[0-9０-９]{1,3}$|^[-－—]\s*[0-9０-９]{1,3}\s*[-－—]$")
 _MASTHEAD_BAD = re.compile(r"[，。,.;；:：!！?？“”\d]")
 
@@ -60,6 +68,7 @@ class Furniture:
 def classify(bare: str, top: bool, alone: bool = False) -> Furniture | None:
     """Furniture kind of one stripped line; `top` is True while still above the first text,
     `alone` when blank lines stand on both sides of it."""
+    bare = dates.ascii_digits(bare)  # ２０２４年１１月２０日　第２版 reads like 2024年11月20日
     if _PAGE_HEADER.match(bare):
         return Furniture("header")
     # A bare page number (2, - 2 -) above the header or alone in a page-break gap; a short
@@ -80,6 +89,12 @@ def classify(bare: str, top: bool, alone: bool = False) -> Furniture | None:
     if _dated_label_line(bare):  # 今日衢江　党建　2025年4月10日: a running head or foot
         return Furniture("header" if top else "footer", dates.find_cn_date(bare))
     iso = dates.find_iso_date(bare)
+    if _WEB_BYLINE.match(bare):  # 来源：… 作者：记者 X　日期：…: a byline (feeds.bylines)
+        if bylines.web_credit(bare):
+            return None
+        return Furniture("header", iso or dates.find_cn_date(bare))  # 作者：(nobody)
+    if _WEB_RESIDUE.match(bare):  # a web page's buttons: 【打印】【关闭】, 分享到：
+        return Furniture("footer")
     if _FOOTER_WORDS.search(bare) or (
         iso and re.search(r"\d{2,5}", bare) and not ends_sentence(bare) and "，" not in bare
     ):
@@ -93,9 +108,18 @@ def classify(bare: str, top: bool, alone: bool = False) -> Furniture | None:
 
 
 _DATE_TOKEN = re.compile(
-    r"(?:19|20)\d{2}年\d{1,2}月\d{1,2}日|(?:星期|周)[一二三四五六日天]|第[\d一二三四五六七八九十]+版"
+    r"(?:19|20)\d{2}年\d{1,2}月\d{1,2}日|(?:星期|周)[一二三四五六日天]"
+    rf"|第[A-Z]?[\d一二三四五六七八九十]+版(?:[：:][{CJK}·]{{1,8}})?"
 )
 _LABEL_TOKEN = re.compile(rf"[{CJK}A-Za-z·]{{1,8}}")
+
+
+def web_byline_date(bare: str) -> date | None:
+    """The date on a web page's 来源/作者/日期 line (the page's publication date)."""
+    if not _WEB_BYLINE.match(bare):
+        return None
+    ascii_line = dates.ascii_digits(bare)
+    return dates.find_iso_date(ascii_line) or dates.find_cn_date(ascii_line)
 
 
 def _dated_label_line(bare: str) -> bool:

@@ -228,6 +228,18 @@ def tables(texts: Sequence[str], least: int = 3) -> set[int]:
     return rows
 
 
+def unkern(text: str | None) -> str | None:
+    """A headline whose characters a PDF's kerning set apart (区 委 理 论 学 习 …), closed up:
+    when most of its space-separated pieces are single ideographs."""
+    if not text:
+        return text
+    pieces = text.split()
+    single = sum(len(x) == 1 and re.fullmatch(rf"[{CJK}]", x) is not None for x in pieces)
+    if len(pieces) < 4 or single < 0.75 * len(pieces):
+        return text
+    return re.sub(rf"(?<=[{CJK}])[ \u3000\u00a0](?=[{CJK}])", "", text)
+
+
 def speaker_line(text: str) -> bool:
     return _SPEAKER_LINE.match(text.strip(SPACE)) is not None
 

@@ -26,6 +26,8 @@ from feeds.model import HEADING, TEXT, Article, Dropped, Page, Paragraph, Proble
 
 # A bullet before a box item's title (◆区市场监管局开展…, ●湖南镇…): typography, not title.
 _BULLET = re.compile(r"^[●■◆▲★□○◇◎][ \u3000]*")
+
+
 def _closed_by_credit(line: str) -> bool:
     """A line ending a paragraph with a bracketed credit after its last sentence."""
     found = bylines.trailing_credit(line.rstrip(SPACE))
@@ -187,6 +189,9 @@ class _Parser:
             # alone in a page-break gap, or the last line of the page (a page number there)
             alone = number == last or not (self._text_at(number - 1) or self._text_at(number + 1))
             kind = kind or furniture.classify(bare, top, alone)
+            dated = furniture.web_byline_date(bare)
+            if dated and not kind:  # 来源：… 作者：…　日期：2025-03-05: a web page's byline
+                self.stated_dates.append((dated, "header"))
             if kind:
                 self.dropped.append(Dropped(number, bare, kind.reason))
                 if kind.date:
@@ -388,6 +393,13 @@ class _Parser:
     def feed(self, unit: Unit) -> None:
         text = unit.bare
         cur = self.current
+        # a web page repeats its title as the first line of the text (or twice over it)
+        above = self.pending[-1].bare if self.pending else None
+        if above is None and cur is not None and cur.heads and not cur.paragraphs:
+            above = cur.heads[-1].bare
+        if above is not None and squash(text) == squash(above):
+            self.dropped.append(Dropped(unit.first, text, "duplicate"))
+            return
         if cur is not None and self.index in self.table_rows:
             # a table in a report (results, rankings): its rows are text, the labels just
             # above it (■ 最终排名, 团体总分前五名) its headings
@@ -558,6 +570,11 @@ class _Parser:
         assert cur is not None
         cur.last = unit.last
         if credit_only:
+            web = bylines.web_credit(text)  # 来源：… 作者：记者 X　日期：…: only 作者 credits
+            if web and not cur.paragraphs:
+                cur.byline.append(text)
+                cur.credit_text.append(web)
+                return
             if cur.paragraphs:  # a byline at the END of the article: (记者 X 通讯员 Y)
                 cur.tail_credit.append(text)
                 # bracketed, it closes the piece (a brief's credit): a headline below is
@@ -809,7 +826,7 @@ class _Parser:
             # a report or speech: ——2025年1月7日在区十届人大五次会议上 states when it was given
             when, how = dates.find_cn_date(roles["subtitle"][:16]), "subtitle"
         return Article(
-            title=headlines.unscramble(roles.get("title", ""), lead),
+            title=headlines.unscramble(headlines.unkern(roles.get("title", "")) or "", lead),
             paragraphs=tuple(paragraphs),
             pretitle=roles.get("pretitle"),
             subtitle=roles.get("subtitle"),

@@ -1384,3 +1384,49 @@ def test_a_two_phrase_pretitle_on_a_page_without_blank_lines():
     first, second = p.articles
     assert (first.pretitle, first.column) == ("订单排到年底　产能持续释放", None)
     assert second.title == "60个“共富工坊”带动5000余名村民家门口就业"
+
+
+# -- red-team K: messy dumps ------------------------------------------------------------------
+
+
+def test_full_width_digits_in_the_issue_date_and_datelines():
+    p = page(
+        "今日衢江　２０２４年１１月２０日　星期三　第２版　综合",
+        "区政府召开常务会议",
+        "本报讯（记者　王芳）１１月１８日，" + BODY,
+    )
+    (a,) = p.articles
+    assert (p.issue_date, a.date) == (date(2024, 11, 20), date(2024, 11, 18))
+    assert a.paragraphs[0].text.startswith("１１月１８日")  # the text stays as printed
+
+
+@pytest.mark.parametrize(
+    ("byline", "authors"),
+    [
+        ("本报讯（记者　王 芳　通讯员　李 明）11月18日，", ["王芳", "李明"]),
+        ("记者　祝 晓 雯\n11月18日，", ["祝晓雯"]),
+    ],
+)
+def test_names_a_pdfs_kerning_spread_out(byline, authors):
+    p = page(ISSUE, "区 委 常 委 会 召 开 会 议", byline + BODY)
+    (a,) = p.articles
+    assert (a.title, list(a.authors)) == ("区委常委会召开会议", authors)
+
+
+def test_a_web_pages_residue_source_line_and_repeated_title():
+    p = page(
+        "首页 | 电子版 | 往期回顾 | 上一篇 | 下一篇",
+        "区委常委会召开会议 传达学习全国两会精神",
+        "来源：今日衢江　作者：记者 郑一鸣 通讯员 毛丽娜　日期：2025-03-05",
+        "区委常委会召开会议 传达学习全国两会精神",
+        "　　３月４日，区委常委会召开会议，传达学习全国两会精神。",
+        "【打印】【关闭】\n分享到：\n上一篇：“红领巾”志愿者走进敬老院\n下一篇：无",
+    )
+    (a,) = p.articles
+    assert (a.title, a.pretitle) == ("区委常委会召开会议 传达学习全国两会精神", None)
+    assert list(a.authors) == ["郑一鸣", "毛丽娜"]
+    assert (p.issue_date, a.date) == (date(2025, 3, 5), date(2025, 3, 4))
+    assert a.body == "３月４日，区委常委会召开会议，传达学习全国两会精神。"
+    reasons = [d.reason for d in p.dropped]
+    assert "duplicate" in reasons and "unassigned" not in reasons
+    assert not p.problems
