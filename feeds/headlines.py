@@ -83,12 +83,16 @@ def _asks(bare: str) -> bool:
     return who in ("记者", "本报记者", "主持人", "问") or bool(name_line(who))
 
 
+# A photo caption opens with where the picture is: 图为…, 上图…
+CAPTION = ("图为", "上图", "下图", "左图", "右图", "图①", "图②", "图③")
+
+
 def is_headline_like(text: str) -> bool:
     """Short, no sentence punctuation: a title, pretitle, subtitle, banner or subheading."""
     bare = text.strip(SPACE)
     if not bare or is_byline_start(bare) or width(squash(bare)) > 2 * MAX_HEADLINE:
         return False
-    if _asks(bare) or salutation(bare) or field_line(bare):
+    if _asks(bare) or salutation(bare) or field_line(bare) or bare.startswith(CAPTION):
         return False
     core = bare.rstrip(DASHES + "：:")
     if not core or core[-1] in "。；;，,、":

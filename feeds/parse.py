@@ -39,6 +39,12 @@ def _closed_by_credit(line: str) -> bool:
     )
 
 
+# A later item of a numbered series (二、 三、 （三） 4.): never the first title on a page.
+_LATER_ITEM = re.compile(
+    r"^(?:[二三四五六七八九十][、.．]|[（(][二三四五六七八九十][)）]|[2-9][、.．])"
+)
+# A background box after an article: 新闻链接, 相关链接, 【链接】 (the article's own).
+_LINK_LABEL = re.compile(r"^[【\[〖■]?\s*(?:新闻|相关|背景)?链\s*接\s*[】\]〗]?$")
 # How a news lead opens when it has no date: 上周, 连日来, 今年以来, 记者从…获悉, 元旦期间.
 _NEWS_OPENING = re.compile(
     r"^(?:上周|本周|连日来|近日来|今年以来|入冬以来|入夏以来|近年来|近期|日前|记者从|记者近日从"
@@ -127,6 +133,8 @@ class _Draft:
     credit_text: list[str] = field(default_factory=list)  # the parts naming people
     tail_credit: list[str] = field(default_factory=list)  # credit lines after the body
     signed_off: bool = False  # a signature under the text ends the piece: no subheading after
+    boxed: bool = False  # an item of a 简讯 / 快讯 box (its label over the first item's title)
+    notes: list[Unit] = field(default_factory=list)  # 编者按 printed over its title
     dateline: tuple[int, int] | None = None
     paragraphs: list[Paragraph] = field(default_factory=list)
     credits: list[str] = field(default_factory=list)
@@ -162,6 +170,7 @@ class _Parser:
         self.all_units: list[Unit] = []
         self.index = 0  # of the unit being placed
         self.hard_wrapped = False  # lines cut at a fixed width (see _Wrap)
+        self.held_notes: list[Unit] = []  # 编者按 over the next title: the next article's
 
     @property
     def next_unit(self) -> Unit | None:
@@ -241,6 +250,7 @@ class _Parser:
                 and i - 1 not in rows
                 and not headlines.field_line(line)
                 and not _BULLET.match(line.lstrip(SPACE))  # ◆ opens a box item
+                and not line.lstrip(SPACE).startswith(headlines.CAPTION)  # 图为… a caption
                 and not _closed_by_credit(prev)  # …。（区应急管理局） closes one
                 and not gap_after_sentence
                 and not units[-1].jump_out
@@ -329,6 +339,7 @@ class _Parser:
             self.index = i
             self.feed(unit)
         self.flush_pending()
+        self.drop_orphan_tail()
         self.drop_standfirst()
         self.drop_notices()
         issue, issue_source = self.issue_date()
@@ -342,6 +353,26 @@ class _Parser:
             year=year,
             dropped=tuple(sorted(self.dropped, key=lambda d: d.line)),
             problems=tuple(self.problems),
+        )
+
+    def drop_orphan_tail(self) -> None:
+        """A page that opens in the middle of an article continued from another page, at one of
+        its later numbered subheadings (三、抓实责任落实): that is no article. Its lines are
+        reported as unassigned, like any text before the page's first title."""
+        if len(self.articles) < 2:
+            return
+        d = self.articles[0]
+        title = d.heads[-1].bare if d.heads else ""
+        if d.byline or d.credit_text or not _LATER_ITEM.match(title):
+            return
+        self.articles.remove(d)
+        whole = {x.line for x in self.dropped}
+        for number in range(d.first, d.last + 1):
+            bare = self.lines[number - 1].strip(SPACE)
+            if bare and number not in whole:
+                self.dropped.append(Dropped(number, bare, "unassigned"))
+        self.problems.append(
+            Problem(self.source, "text before the first headline (article start missing?)", d.first)
         )
 
     def drop_standfirst(self) -> None:
@@ -393,6 +424,13 @@ class _Parser:
     def feed(self, unit: Unit) -> None:
         text = unit.bare
         cur = self.current
+        # An editor's note over a series' next title (【新春走基层】 / 编者按：… / title):
+        # it opens what follows, never ends what came before.
+        if _EDITOR_NOTE.match(text) and cur is not None and cur.paragraphs:
+            nxt = self.next_unit
+            if nxt is not None and headlines.is_headline_like(nxt.bare):
+                self.held_notes.append(unit)
+                return
         # a web page repeats its title as the first line of the text (or twice over it)
         above = self.pending[-1].bare if self.pending else None
         if above is None and cur is not None and cur.heads and not cur.paragraphs:
@@ -569,6 +607,8 @@ class _Parser:
         cur = self.current
         assert cur is not None
         cur.last = unit.last
+        if not cur.paragraphs:
+            cur.boxed = False  # an article with a byline of its own is no box item
         if credit_only:
             web = bylines.web_credit(text)  # 来源：… 作者：记者 X　日期：…: only 作者 credits
             if web and not cur.paragraphs:
@@ -578,8 +618,11 @@ class _Parser:
             if cur.paragraphs:  # a byline at the END of the article: (记者 X 通讯员 Y)
                 cur.tail_credit.append(text)
                 # bracketed, it closes the piece (a brief's credit): a headline below is
-                # the next piece's title, not a subheading
-                cur.signed_off = cur.signed_off or open_bracket(text[:1])
+                # the next piece's title, not a subheading. A photo's credit (…摄) closes
+                # a photo item, not an article its picture sits in.
+                photo = text.rstrip(")） \u3000").endswith(("摄", "摄影"))
+                if (open_bracket(text[:1]) and not photo) or (photo and len(cur.paragraphs) <= 2):
+                    cur.signed_off = True
             else:  # credit lines of their own after 本报…电
                 cur.byline.append(text)
                 cur.credit_text.append(text)
@@ -602,6 +645,16 @@ class _Parser:
             self.pending = []
             cur.last = unit.last
             return
+        if (
+            self.pending
+            and cur is not None
+            and cur.paragraphs
+            and _LINK_LABEL.match(self.pending[0].bare)
+        ):
+            # 新闻链接 / 相关链接 (and the box's own heading): background to the article above
+            for head in self.pending:
+                cur.paragraphs.append(Paragraph(head.bare, HEADING, head.first))
+            self.pending = []
         if self.pending:
             if not self.pending[-1].run_in and self._pending_is_subheading(unit):
                 assert self.current is not None
@@ -625,6 +678,8 @@ class _Parser:
         if headlines.from_day_title(head):  # a subheading never opens with a date
             return False
         if cur.signed_off:  # (周正) / 小区居民 汪建华 under its text: the piece ended there
+            return False
+        if cur.boxed:  # in a 简讯 box a headline is the next item's title
             return False
         # In an interview (记者：… / 方建华：…), a headline over a line spoken by someone not
         # in it (网友“衢江小陈”：…) opens the next piece, a Q&A of its own.
@@ -653,9 +708,11 @@ class _Parser:
         # A lone one is the title of a byline-less article when what follows is dated
         # (寒冬时节…1月2日上午…) or closes with a unit's credit line (区慈善总会) or a photo
         # credit (通讯员 X 摄); otherwise it is still a subheading of the running article.
+        # (under a byline, among subheadings of its own, an undated lead is the article's)
+        in_series = bool(earlier) and bool(cur.byline or cur.credit_text)
         return not (
             dates.lead_date(text, None, 2000)[0] is not None
-            or _NEWS_OPENING.match(text)
+            or (_NEWS_OPENING.match(text) and not in_series)
             or self._section_has_credit()
         )
 
@@ -704,6 +761,9 @@ class _Parser:
         return found
 
     def add_paragraph(self, cur: _Draft, unit: Unit) -> None:
+        # …。（通讯员 余晨光） closes a brief as a credit line of its own would
+        if _closed_by_credit(unit.bare) and not unit.bare.rstrip(")） ").endswith("摄"):
+            cur.signed_off = True
         cur.continued = cur.continued or unit.jump_in
         cur.jumped_out = cur.jumped_out or unit.jump_out
         cur.paragraphs.append(Paragraph(unit.bare, TEXT, unit.first))
@@ -755,6 +815,11 @@ class _Parser:
         )
         if unit_byline is not None:
             draft.credits.append(_BULLET.sub("", unit_byline.bare))
+        # the items of a box: under its label, and each lone title after a boxed item
+        draft.boxed = any(headlines.section_label(h.bare) for h in heads) or (
+            cur is not None and cur.boxed and len(heads) == 1
+        )
+        draft.notes, self.held_notes = self.held_notes, []
         self.seen_headline = True
         self.current = draft
         self.articles.append(draft)
@@ -789,9 +854,17 @@ class _Parser:
 
     # -- finishing -----------------------------------------------------------------------------
     def finish(self, d: _Draft, position: int, issue: date | None, year: int | None) -> Article:
-        paragraphs = [p for p in d.paragraphs if p.text]
+        notes = [Paragraph(u.bare, TEXT, u.first) for u in d.notes]
+        paragraphs = [p for p in [*notes, *d.paragraphs] if p.text]
         credit_texts = list(d.credit_text)
         tail = list(d.tail_credit)
+        # a photo caption inside the article (图为…　记者 X 摄): its credit leaves the body
+        for i, para in enumerate(paragraphs[:-1]):
+            if para.kind == TEXT and para.text.startswith(headlines.CAPTION):
+                found = bylines.trailing_credit(para.text)
+                if found:
+                    paragraphs[i] = replace(para, text=found[0])
+                    tail.append(found[1])
         # A credit glued to the end of the last paragraph (photo captions: 记者 X 文 Y 摄).
         if paragraphs and paragraphs[-1].kind == TEXT:
             found = bylines.trailing_credit(paragraphs[-1].text) or bylines.signature(
@@ -840,7 +913,7 @@ class _Parser:
             continued=d.continued,
             source=self.source,
             position=position,
-            first_line=d.first,
+            first_line=min([d.first, *(u.first for u in d.notes)]),
             last_line=max(d.last, d.first),
         )
 

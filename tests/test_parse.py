@@ -1430,3 +1430,90 @@ def test_a_web_pages_residue_source_line_and_repeated_title():
     reasons = [d.reason for d in p.dropped]
     assert "duplicate" in reasons and "unassigned" not in reasons
     assert not p.problems
+
+
+# -- red-team L: article boundaries on dense pages ---------------------------------------------
+
+
+def test_a_page_opening_at_a_later_numbered_subheading_has_no_article_there():
+    p = page(
+        ISSUE,
+        "三、抓实责任落实\n　　各地要压实属地责任，确保各项措施落到实处。",
+        "区图书馆“春日书香”阅读季开幕",
+        "　　本报讯（记者 叶思远）4月12日，区图书馆全民阅读季开幕。",
+    )
+    (a,) = p.articles
+    assert a.title == "区图书馆“春日书香”阅读季开幕"
+    assert [d.reason for d in p.dropped if d.text.startswith("三、")] == ["unassigned"]
+    assert p.problems
+
+
+def test_a_photo_caption_inside_an_article_neither_ends_nor_titles_it():
+    p = page(
+        ISSUE,
+        "我区启动2025年春季“护林行动”",
+        "　　本报讯（记者 叶思远 通讯员 柴丽芳）4月14日，我区春季“护林行动”在莲花镇启动。",
+        "　　图为护林员在莲花镇芝溪村山林开展巡查　记者 叶思远 摄",
+        "二、精简考核台账",
+        "　　今年以来，全区开展林区巡查1200余次。",
+        "　　图为护林员开展巡查。",
+        "（记者 钟可欣 摄）",
+        "三、强化宣传引导",
+        "　　“现在是森林火灾的高发期。”莲花镇专职护林员郑国平说。",
+    )
+    (a,) = p.articles
+    assert "摄" not in a.body and [x.text for x in a.paragraphs if x.kind == HEADING] == [
+        "二、精简考核台账",
+        "三、强化宣传引导",
+    ]
+
+
+def test_items_of_a_brief_box_and_a_closing_credit_inside_the_last_paragraph():
+    p = page(
+        ISSUE,
+        "简讯",
+        "区图书馆“春日书香”阅读季开幕",
+        "　　4月12日，区图书馆全民阅读季开幕。（通讯员 余晨光）",
+        "杜泽镇开展消防安全“敲门行动”",
+        "　　为切实防范春季火灾事故，杜泽镇组织镇村干部逐户上门排查。",
+        "区人社局举办“春风行动”专场招聘会",
+        "　　为帮助群众就近就业，区人社局举办专场招聘会。",
+    )
+    titles = [a.title for a in p.articles]
+    assert titles == [
+        "区图书馆“春日书香”阅读季开幕",
+        "杜泽镇开展消防安全“敲门行动”",
+        "区人社局举办“春风行动”专场招聘会",
+    ]
+    assert list(p.articles[0].authors) == ["余晨光"] and "余晨光" not in p.articles[0].body
+
+
+def test_an_editors_note_over_a_series_title_opens_that_article():
+    p = page(
+        ISSUE,
+        "区政府召开常务会议",
+        "本报讯（记者 张明）11日，" + BODY,
+        "【新春走基层】",
+        "　　编者按：即日起，本报推出“新春走基层”系列报道。敬请关注。",
+        "区交通运输局全力做好春运准备",
+        "本报记者 孔令怡",
+        "　　春运首日，记者来到衢江汽车站。",
+    )
+    first, second = p.articles
+    assert "编者按" not in first.body and "新春走基层" not in first.body
+    assert second.body.startswith("编者按：") and list(second.authors) == ["孔令怡"]
+    assert second.column == "【新春走基层】"
+
+
+def test_a_news_link_box_stays_with_its_article():
+    p = page(
+        ISSUE,
+        "我区发布首批“乡村运营师”名单",
+        "本报讯（记者 张明）11日，" + BODY,
+        "新闻链接",
+        "什么是“乡村运营师”",
+        "　　乡村运营师是指受聘于村集体或运营企业、对乡村资源进行市场化运营的专业人才。",
+    )
+    (a,) = p.articles
+    assert "什么是“乡村运营师”" in [x.text for x in a.paragraphs if x.kind == HEADING]
+    assert a.body.endswith("专业人才。")
