@@ -165,9 +165,16 @@ def is_source_lead(text: str) -> bool:
     return bool(_SOURCE.match(text.strip(SPACE)))
 
 
+# A lead opening with its bracketed byline, no 本报讯 before it: (记者 刘威 见习记者 汪洋)3月1日,…
+_PAREN_LEAD = re.compile(
+    rf"^[(（][{SPACE}]*(?:{_ROLE})[^()（）]{{1,60}}[)）][{SPACE}]*[^{SPACE}(（]"
+)
+
+
 def is_byline_start(text: str) -> bool:
-    """A 本报讯/本报…电 lead or a credit-only line."""
-    return bool(_LEAD.match(text.strip(SPACE))) or is_credit_only(text)
+    """A 本报讯/本报…电 lead, a lead opening with a bracketed byline, or a credit-only line."""
+    bare = text.strip(SPACE)
+    return bool(_LEAD.match(bare) or _PAREN_LEAD.match(bare)) or is_credit_only(text)
 
 
 def has_lead(text: str) -> bool:

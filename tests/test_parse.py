@@ -1517,3 +1517,14 @@ def test_a_news_link_box_stays_with_its_article():
     (a,) = p.articles
     assert "什么是“乡村运营师”" in [x.text for x in a.paragraphs if x.kind == HEADING]
     assert a.body.endswith("专业人才。")
+
+
+@pytest.mark.parametrize(
+    "credit",
+    ["(记者 刘威 见习记者 汪洋)", "（记者 刘威 通讯员 汪洋）", "(通讯员 刘威 本报记者 汪洋)"],
+)
+def test_a_lead_opening_with_its_bracketed_byline(credit):
+    """No 本报讯 before it: (记者 刘威 见习记者 汪洋)3月1日,… is still the byline."""
+    p = page(ISSUE, "区红十字会召开三届四次理事会议", credit + "3月1日," + BODY)
+    (a,) = p.articles
+    assert list(a.authors) == ["刘威", "汪洋"] and a.body.startswith("3月1日,")
