@@ -264,6 +264,8 @@ class _Parser:
                     or headlines.enumerated(units[-1].text)  # an unindented list item
                     or open_bracket(units[-1].text)
                     or self._title_wraps(units[-1], line)
+                    # the page's first line, full: the page opens inside a paragraph
+                    or (len(units) == 1 and not headlines.is_headline_like(line))
                 )
                 and not bylines.is_byline_start(line)
                 and not (

@@ -1528,3 +1528,30 @@ def test_a_lead_opening_with_its_bracketed_byline(credit):
     p = page(ISSUE, "区红十字会召开三届四次理事会议", credit + "3月1日," + BODY)
     (a,) = p.articles
     assert list(a.authors) == ["刘威", "汪洋"] and a.body.startswith("3月1日,")
+
+
+def test_a_wrapped_page_opening_inside_a_paragraph_has_no_article_there():
+    """The first line is a full wrapped line of an article from another page (no punctuation
+    in it by chance): it runs on into the next line, and both are reported, not a title."""
+    lines = [
+        "2　要闻　　2025年1月8日　星期三　　责任编辑：毛佳怡",
+        "风险隐患排查整治和安全生产责任体系建设工作持续走",
+        "深走实，全区安全生产形势保持总体平稳。",
+        "　　会议还研究了其他事项。",
+        "区委理论学习中心组举行2025年第一次集体学习",
+        "　　本报讯（记者 叶思远 柴丽芳）1月6日，区委",
+        "理论学习中心组举行2025年第一次集体学习，深入",
+        "学习贯彻中央经济工作会议和省委经济工作会议精神。",
+        "区委书记邵建明主持并讲话。",
+        "　　会议指出，中央经济工作会议全面总结2024年",
+        "经济工作，深刻分析当前经济形势，系统部署2025",
+        "年经济工作，为做好明年经济工作指明了方向。全区各",
+        "级党组织和广大党员干部要把思想和行动统一到党中央",
+        "决策部署上来，切实增强做好经济工作的责任感和紧迫",
+        "感。",
+    ]
+    p = parse_page("\n".join(lines) + "\n", "p.txt")
+    (a,) = p.articles
+    assert a.title == "区委理论学习中心组举行2025年第一次集体学习"
+    unassigned = [d.text for d in p.dropped if d.reason == "unassigned"]
+    assert unassigned[0].startswith("风险隐患") and unassigned[0].endswith("总体平稳。")
