@@ -716,6 +716,9 @@ class _Parser:
             dates.lead_date(text, None, 2000)[0] is not None
             or (_NEWS_OPENING.match(text) and not in_series)
             or self._section_has_credit()
+            # one lone title-length line in an article with no subheadings at all is the
+            # next article's title (a sidebar label such as 人物名片 is short)
+            or (len(squash(head)) >= 8 and not earlier and not self._later_subheadings())
         )
 
     def _section_has_credit(self) -> bool:

@@ -1555,3 +1555,29 @@ def test_a_wrapped_page_opening_inside_a_paragraph_has_no_article_there():
     assert a.title == "区委理论学习中心组举行2025年第一次集体学习"
     unassigned = [d.text for d in p.dropped if d.reason == "unassigned"]
     assert unassigned[0].startswith("风险隐患") and unassigned[0].endswith("总体平稳。")
+
+
+def test_one_lone_title_in_an_article_without_subheadings_opens_the_next():
+    """No series of subheadings, no byline or date under it: a title-length headline line
+    after a bylined report is the next (byline-less, undated) article's title; a short
+    sidebar label (人物名片) stays a subheading."""
+    p = page(
+        ISSUE,
+        "全区中小学生田径运动会开幕",
+        "　　本报讯 记者刘振宇报道 5月10日，衢江区第二十届中小学生田径运动会开幕。",
+        "　　本届运动会为期三天，共有1100余名运动员参赛。",
+        "一位乡村教师的三十年坚守",
+        "　　在湖南镇破石村小学，有一位扎根山区三十年的老师，他叫邱文斌。",
+    )
+    first, second = p.articles
+    assert second.title == "一位乡村教师的三十年坚守" and "邱文斌" not in first.body
+    p = page(
+        ISSUE,
+        "“蜂王”郑大山：甜蜜事业带富一方乡亲",
+        "本报记者 陈梦",
+        "　　清晨6点，举村乡破石村的山坡上已是一片嗡嗡声。",
+        "人物名片",
+        "　　郑大山，1972年出生，举村乡破石村人。",
+    )
+    (a,) = p.articles
+    assert [x.text for x in a.paragraphs if x.kind == HEADING] == ["人物名片"]
