@@ -35,7 +35,7 @@ from pathlib import Path
 from feeds import store as _store
 from feeds.errors import InputError
 from feeds.model import Article, Item, Page, Paragraph, Problem
-from feeds.publish import publish
+from feeds.publish import lock_file, publish
 from feeds.site import Collection, Keys, SiteConfig, Target, plan
 from feeds.store import Classes, Parsed, Store, StoreCorrupt
 
@@ -471,11 +471,7 @@ class StoreUpdate:
     def possible(workers: int | None) -> bool:
         """Whether a child can run beside this process: two cores or more, and fork safe
         (one thread, a platform with fork)."""
-        return (
-            worker_count(workers) > 1
-            and "fork" in multiprocessing.get_all_start_methods()
-            and threading.active_count() == 1
-        )
+        return worker_count(workers) > 1 and _mp_context().get_start_method() == "fork"
 
     def result(self) -> CollectStats:
         try:
@@ -897,9 +893,9 @@ def publish_partial(
 
 @contextmanager
 def _site_lock(out_dir: Path) -> Iterator[None]:
-    parent = Path(os.path.abspath(out_dir)).parent
-    parent.mkdir(parents=True, exist_ok=True)
-    with open(parent / f".{Path(out_dir).name}.lock", "a") as lock:
+    path = lock_file(out_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         yield
 

@@ -46,8 +46,10 @@ def starts_with_date(text: str) -> bool:
 
 # A brief in a 短讯/简讯 box with its title run in before the text, after a bullet and ended
 # by a full-width space (or two spaces): ●区文化馆举办培训班　日前，区文化馆…
+# The bullets that open a box item or a run-in brief (●标题　正文…, ◆区市场监管局开展…).
+BULLETS = "●■◆▲★□○◇◎"
 _RUN_IN = re.compile(
-    r"^(?P<bullet>[●■◆▲★□○◇◎])[ \u3000]*(?P<title>\S{4,30}?)"
+    rf"^(?P<bullet>[{BULLETS}])[ \u3000]*(?P<title>\S{{4,30}}?)"
     # the gap: a full-width space or two spaces; one half-width space (dumps often turn the
     # full-width gap into one) only before a lead's usual opening: a date or 近日/日前/…
     r"(?:\u3000+|  +"

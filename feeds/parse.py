@@ -25,7 +25,7 @@ from feeds.chars import CJK, DASHES, SPACE, ends_sentence, is_indented, open_bra
 from feeds.model import HEADING, TEXT, Article, Dropped, Page, Paragraph, Problem
 
 # A bullet before a box item's title (◆区市场监管局开展…, ●湖南镇…): typography, not title.
-_BULLET = re.compile(r"^[●■◆▲★□○◇◎][ \u3000]*")
+_BULLET = re.compile(rf"^[{headlines.BULLETS}][ \u3000]*")
 
 
 def _closed_by_credit(line: str) -> bool:
@@ -39,6 +39,7 @@ def _closed_by_credit(line: str) -> bool:
     )
 
 
+_NO_START = "text before the first headline (article start missing?)"
 # A later item of a numbered series (二、 三、 （三） 4.): never the first title on a page.
 _LATER_ITEM = re.compile(
     r"^(?:[二三四五六七八九十][、.．]|[（(][二三四五六七八九十][)）]|[2-9][、.．])"
@@ -51,7 +52,7 @@ _NEWS_OPENING = re.compile(
     r"|[\u4e00-\u9fff]{2,4}期间，)"
 )
 # A line of dialogue: who speaks, a colon (记者：…, 方建华：…, 网友“衢江小陈”：…).
-_SPEAKER = re.compile(r"^(?P<who>[^：:，,。；;！!？?\s]{1,12})[：:]\S")
+_DIALOGUE = re.compile(r"^(?P<who>[^：:，,。；;！!？?\s]{1,12})[：:]\S")
 # A standfirst speaks of the page it opens: 本版聚焦…, 本期…
 _OF_THE_PAGE = re.compile(r"本版|本期|本专版|本专刊")
 _JUMP_IN = "\x00JUMPIN\x00"  # where a (上接第N版) marker was cut out of a line
@@ -198,8 +199,8 @@ class _Parser:
             # alone in a page-break gap, or the last line of the page (a page number there)
             alone = number == last or not (self._text_at(number - 1) or self._text_at(number + 1))
             kind = kind or furniture.classify(bare, top, alone)
-            dated = furniture.web_byline_date(bare)
-            if dated and not kind:  # 来源：… 作者：…　日期：2025-03-05: a web page's byline
+            dated = None if kind else furniture.web_byline_date(bare)
+            if dated:  # 来源：… 作者：…　日期：2025-03-05: a web page's byline gives the date
                 self.stated_dates.append((dated, "header"))
             if kind:
                 self.dropped.append(Dropped(number, bare, kind.reason))
@@ -367,15 +368,8 @@ class _Parser:
         title = d.heads[-1].bare if d.heads else ""
         if d.byline or d.credit_text or not _LATER_ITEM.match(title):
             return
-        self.articles.remove(d)
-        whole = {x.line for x in self.dropped}
-        for number in range(d.first, d.last + 1):
-            bare = self.lines[number - 1].strip(SPACE)
-            if bare and number not in whole:
-                self.dropped.append(Dropped(number, bare, "unassigned"))
-        self.problems.append(
-            Problem(self.source, "text before the first headline (article start missing?)", d.first)
-        )
+        self._drop_draft(d, "unassigned")
+        self.problems.append(Problem(self.source, f"{_NO_START}: {title[:20]}…", d.first))
 
     def drop_standfirst(self) -> None:
         """A special page's standfirst (导语): the page's first piece, under its banner, one
@@ -388,14 +382,18 @@ class _Parser:
             return
         if not d.first_on_page or not _OF_THE_PAGE.search(d.paragraphs[0].text):
             return
+        self._drop_draft(d, "standfirst", heads_as="banner")
+
+    def _drop_draft(self, d: _Draft, reason: str, heads_as: str | None = None) -> None:
+        """Take an assembled article back: each of its lines not yet dropped is dropped with
+        `reason` (its headline lines with `heads_as`, when given)."""
         self.articles.remove(d)
-        heads = {n for h in d.heads for n in range(h.first, h.last + 1)}
+        heads = {n for h in d.heads for n in range(h.first, h.last + 1)} if heads_as else set()
         whole = {x.line for x in self.dropped}
         for number in range(d.first, d.last + 1):
             bare = self.lines[number - 1].strip(SPACE)
             if bare and number not in whole:
-                reason = "banner" if number in heads else "standfirst"
-                self.dropped.append(Dropped(number, bare, reason))
+                self.dropped.append(Dropped(number, bare, heads_as if number in heads else reason))
 
     def drop_notices(self) -> None:
         """A notice or ad (公告 … 特此公告 / 青溪报社 2024年12月) is not news: its lines are
@@ -665,7 +663,7 @@ class _Parser:
             else:
                 self.open_article(unit)
         if self.current is None:
-            self.unassigned(unit, "text before the first headline (article start missing?)")
+            self.unassigned(unit, _NO_START)
             return
         self.add_paragraph(self.current, unit)
 
@@ -685,8 +683,8 @@ class _Parser:
             return False
         # In an interview (记者：… / 方建华：…), a headline over a line spoken by someone not
         # in it (网友“衢江小陈”：…) opens the next piece, a Q&A of its own.
-        said = {m["who"] for p in cur.paragraphs if (m := _SPEAKER.match(p.text))}
-        speaker = _SPEAKER.match(unit.bare)
+        said = {m["who"] for p in cur.paragraphs if (m := _DIALOGUE.match(p.text))}
+        speaker = _DIALOGUE.match(unit.bare)
         if len(said) >= 2 and speaker and speaker["who"] not in said:
             return False
         text = unit.bare

@@ -339,6 +339,13 @@ def _intact(site: Path, gz: frozenset[str], manifest: dict[str, Entry]) -> bool:
     return True
 
 
+def lock_file(out_dir: Path) -> Path:
+    """The file whose flock makes writers of a site take turns (feeds.build), and that
+    feeds.sitedirs takes before removing a site nobody serves."""
+    out_dir = Path(os.path.abspath(out_dir))
+    return out_dir.parent / f".{out_dir.name}.lock"
+
+
 def manifest_file(out_dir: Path) -> Path:
     """The manifest's SQLite file (feeds.delta keeps its index there, beside the entries)."""
     out_dir = Path(out_dir)

@@ -20,6 +20,7 @@ import shutil
 from pathlib import Path
 from typing import IO
 
+from feeds.publish import lock_file
 from feeds.site import SiteConfig
 
 _NAME = re.compile(r"site-[0-9a-f]{12}")
@@ -71,7 +72,7 @@ def _inuse(path: Path) -> Path:
 
 def _remove_unclaimed(path: Path) -> bool:
     inuse = _inuse(path)
-    writer = path.parent / f".{path.name}.lock"  # feeds.build's lock while publishing
+    writer = lock_file(path)  # feeds.build holds it while publishing
     try:
         with open(inuse, "a") as claimed, open(writer, "a") as publishing:
             for fh in (claimed, publishing):
