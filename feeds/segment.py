@@ -11,7 +11,8 @@ Tags cost one segmentation pass: `analyse()` returns tokens and tags together, a
 
 Start-up matters (an incremental build parses one page): jieba is imported without
 pkg_resources (it falls back to reading its data files directly; pkg_resources alone takes a
-tenth of a second to import), and jieba's IDF table is kept, once parsed, in a marshal cache
+tenth of a second to import), its prefix-dictionary cache is read whole (`_WholeFileMarshal`:
+0.2 s instead of 0.6 s), and jieba's IDF table is kept, once parsed, in a marshal cache
 beside jieba's own dictionary cache (the temporary directory), keyed by the table's size and
 mtime, so later processes load it in a third of the time.
 """
@@ -63,12 +64,28 @@ def _get_tokenizer() -> Any:
             if _tokenizer is None:
                 jieba = _import_jieba()
                 jieba.setLogLevel(logging.WARNING)
+                jieba.marshal = _WholeFileMarshal  # see its docstring
                 tokenizer = jieba.Tokenizer()
                 tokenizer.initialize()
                 for word, freq, tag in user_words():
                     tokenizer.add_word(word, freq, tag)
                 _tokenizer = tokenizer
     return _tokenizer
+
+
+class _WholeFileMarshal:
+    """What jieba sees as `marshal`: it loads its prefix-dictionary cache (9 MB) with
+    `marshal.load(file)`, which reads a file object a few bytes at a time; reading the file
+    whole and unmarshalling the bytes gives the same objects about three times faster (0.2 s
+    instead of 0.6 s, the largest part of an incremental build's parsing of one page)."""
+
+    dump = staticmethod(marshal.dump)
+    dumps = staticmethod(marshal.dumps)
+    loads = staticmethod(marshal.loads)
+
+    @staticmethod
+    def load(file: Any) -> Any:
+        return marshal.loads(file.read())
 
 
 def _import_jieba() -> Any:

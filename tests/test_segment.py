@@ -229,3 +229,36 @@ def test_jieba_is_imported_without_pkg_resources() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+def test_whole_file_marshal_loads_what_marshal_load_does(tmp_path: Path) -> None:
+    import marshal
+
+    value = ({"衢江": 3, "衢": 0, "区委": 7}, 10)
+    path = tmp_path / "x.cache"
+    with open(path, "wb") as fh:
+        segment._WholeFileMarshal.dump(value, fh)
+    with open(path, "rb") as fh:
+        assert segment._WholeFileMarshal.load(fh) == value
+    with open(path, "rb") as fh:
+        assert marshal.load(fh) == value
+
+
+def test_jieba_dictionary_cache_gives_the_same_tokenizer_as_building_it(tmp_path: Path) -> None:
+    """jieba's prefix dictionary, built (first process: no cache in TMPDIR, jieba writes one
+    through our marshal) or loaded whole from that cache (second process), is the same."""
+    code = (
+        "import json, jieba; from feeds import segment; t = segment._get_tokenizer(); "
+        "print(json.dumps([jieba.marshal is segment._WholeFileMarshal, len(t.FREQ), t.total, "
+        f"segment.tokenize({SEED_TEXT!r})], ensure_ascii=False))"
+    )
+    env = {"TMPDIR": str(tmp_path)}
+    first = run_python(code, **env)
+    assert first.returncode == 0, first.stderr
+    assert (tmp_path / "jieba.cache").stat().st_size > 1_000_000
+    second = run_python(code, **env)
+    assert second.returncode == 0, second.stderr
+    assert second.stdout == first.stdout
+    shimmed, size, total, tokens = json.loads(first.stdout)
+    assert shimmed and size > 300_000 and total > 0
+    assert "青年衢江" in tokens and "常务会" in "".join(tokens)
