@@ -6,6 +6,7 @@ give the issue date."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -40,8 +41,10 @@ _FOOTER_WORDS = re.compile(
     r"(上一版|下一版|返回目录|版面导航|责任编辑|本版编辑|版式设计|责编|美编|校对)"
 )
 JUMP = re.compile(
-    r"[(（]\s*(?P<kind>下转|上接|转|接|紧接|续)第?\s*[A-ZＡ-Ｚ]?[0-9０-９一二三四五六七八九十]+\s*版\s*[)）]"
+    r"[(（]\s*(?P<kind>下转|上接|转|接|紧接|续)第?\s*"
+    r"(?P<page>[A-ZＡ-Ｚ]?[0-9０-９一二三四五六七八九十]+)\s*版\s*[)）]"
 )
+_CN_DIGITS = "〇一二三四五六七八九"
 # The sponsors of a special page (专版), under its banner: 中共衢州市衢江区委组织部　主办,
 # 区委宣传部　主办　区融媒体中心　承办.
 _SPONSOR = re.compile(
@@ -49,7 +52,7 @@ _SPONSOR = re.compile(
 )
 _WEB_BYLINE = re.compile(r"^(?:来源[：:]\S{1,20}\s*)?作者[：:]")
 _WEB_RESIDUE = re.compile(
-    r"^(?:【(?:打印|关闭|收藏|返回顶部|字号)[^】]{0,4}】\s*)+$|^分享到[：:]?\S{0,30}$"
+    r"^(?:【(?:打印|关闭|收藏|返回顶部|字号)[^】]{0,4}】\s*)+$|^分享到[：:]?[^，。,.]{0,40}$"
     r"|^(?:上一篇|下一篇)[：:].{0,60}$"
     # a site's navigation bar: 首页 | 电子版 | 往期回顾 | 上一篇 | 下一篇
     r"|^(?:[^|｜\s][^|｜]{0,9}\s*[|｜]\s*){2,}[^|｜\s][^|｜]{0,9}$"
@@ -158,6 +161,24 @@ def masthead_line(lines: list[str]) -> int | None:
     return None
 
 
+def jump_page(marker: str) -> str | None:
+    """The page a jump marker names, one spelling for all: (下转第2版), (下转第二版) and
+    (下转第０２版) give "2"; (上接A04版) gives "A4"."""
+    m = JUMP.search(marker)
+    if not m:
+        return None
+    page = unicodedata.normalize("NFKC", m["page"])
+    letter = page[:1] if page[:1].isalpha() and page[:1].isascii() else ""
+    digits = page[len(letter) :]
+    if digits.isdigit():
+        return f"{letter}{int(digits)}"
+    tens, _, ones = digits.partition("十")  # 十二, 二十, 二十三, 十
+    if "十" in digits:
+        number = (_CN_DIGITS.index(tens) if tens else 1) * 10
+        return f"{letter}{number + (_CN_DIGITS.index(ones) if ones else 0)}"
+    return f"{letter}{_CN_DIGITS.index(digits)}" if len(digits) == 1 else None
+
+
 def is_jump_in(kind: str) -> bool:
     """(上接第1版): the article continues from another page; its beginning is not here."""
     return kind in ("上接", "接", "紧接", "续")
@@ -243,6 +264,44 @@ def ad_lines(lines: list[str]) -> set[int]:
 def _ad_text(bare: str) -> bool:
     """A slogan or address line of an ad: short, no sentence in it."""
     return len(bare) <= 40 and not ends_sentence(bare) and not re.search("[，。,；;]", bare)
+
+
+# The paper's colophon under the last page's text: 地址：…　邮编：…　新闻热线：…, 印刷：…
+_COLOPHON = re.compile(
+    r"^(?:本报)?(?:地址|社址|邮编|邮政编码|(?:新闻|广告|发行|订阅|读者)?热线|电话|传真|印刷|承印"
+    r"|法律顾问|定价|零售价|国内统一连续出版物号|国内统一刊号|邮发代号|网址|电子信箱|电子邮箱"
+    r"|投稿邮箱|社长|总编辑|主管|主办|出版)\s*[：:]"
+)
+
+_PAPER_FIELD = re.compile(
+    r"邮编|邮政编码|印刷|承印|法律顾问|定价|零售价|连续出版物号|统一刊号|邮发代号|总编辑|社长"
+    r"|(?:新闻|广告|发行|订阅)热线"
+)
+
+
+def colophon_lines(lines: list[str]) -> set[int]:
+    """1-based numbers of the colophon lines that end a page (地址：…　邮编：…, 印刷：…): from
+    the last line up, while every line opens with a colophon field (or is the wrapped end of
+    one). A line of an article that opens so (地址：… in a notice) has the article's text
+    after it, not the page's end."""
+    found: set[int] = set()
+    wrapped: list[int] = []  # lines a hard wrap cut from a field line above them
+    for n in range(len(lines), 0, -1):
+        bare = lines[n - 1].strip(SPACE)
+        if not bare:
+            continue
+        if _COLOPHON.match(bare):
+            found.update([n, *wrapped])
+            wrapped = []
+        elif ends_sentence(bare) or len(wrapped) >= 2:
+            break
+        else:
+            wrapped.append(n)
+    # a service's 地址：… 电话：… closing an article is its text: the paper's own fields
+    # (邮编, 印刷, 新闻热线, 定价, 刊号) mark a colophon
+    if not any(_PAPER_FIELD.search(lines[n - 1]) for n in found):
+        return set()
+    return found
 
 
 def contents_labels(lines: list[str]) -> set[int]:

@@ -38,8 +38,9 @@ class Dropped:
     jump (下转/上接 marker), contents (a front page's 今日导读 box: ▲ 标题　2版),
     notice (a 公告/启事/公示 block or an advertisement: not news), weather (a 天气预报 box),
     bullet (the ● or ■ opening a run-in 短讯 item or a box title), standfirst (a special page's
-    导语 under its banner: 本版聚焦…), duplicate (a web dump's title repeated over the text),
-    unassigned (text before the first article that belongs nowhere).
+    导语 under its banner: 本版聚焦…), duplicate (a web dump's title repeated over the text, or a
+    jumped article's over its continuation), unassigned (text before the first article that
+    belongs nowhere).
     """
 
     line: int

@@ -51,6 +51,12 @@ _NEWS_OPENING = re.compile(
     r"^(?:上周|本周|连日来|近日来|今年以来|入冬以来|入夏以来|近年来|近期|日前|记者从|记者近日从"
     r"|[\u4e00-\u9fff]{2,4}期间，)"
 )
+# A brief's lead: a purpose clause, then a unit doing something (为保障…，区市场监管局组织…;
+# 为缓解…，区献血办联合区红十字会…开展…)
+_BRIEF_LEAD = re.compile(
+    r"^为[^，。；]{2,30}，[^，。；]{0,12}?(?:区|县|市|镇|乡|街道|村|社区|局|办|会|中心|站|所|院)"
+    r"[^，。；]{0,30}?(?:开展|举办|组织|启动|召开|举行|推出|发起)"
+)
 # A line of dialogue: who speaks, a colon (记者：…, 方建华：…, 网友“衢江小陈”：…).
 _DIALOGUE = re.compile(r"^(?P<who>[^：:，,。；;！!？?\s]{1,12})[：:]\S")
 # A standfirst speaks of the page it opens: 本版聚焦…, 本期…
@@ -172,6 +178,7 @@ class _Parser:
         self.index = 0  # of the unit being placed
         self.hard_wrapped = False  # lines cut at a fixed width (see _Wrap)
         self.held_notes: list[Unit] = []  # 编者按 over the next title: the next article's
+        self.opens_block: set[int] = set()  # see _block_openers
 
     @property
     def next_unit(self) -> Unit | None:
@@ -185,6 +192,7 @@ class _Parser:
         top = True  # still above the first line of text
         masthead = furniture.masthead_line(self.lines)
         ads = furniture.ad_lines(self.lines)
+        colophon = furniture.colophon_lines(self.lines)
         contents = furniture.contents_labels(self.lines)
         last = max((n for n, ln in enumerate(self.lines, 1) if ln.strip(SPACE)), default=0)
         for number, raw in enumerate(self.lines, 1):
@@ -196,6 +204,8 @@ class _Parser:
                 kind = furniture.Furniture("notice")
             if number in contents:
                 kind = furniture.Furniture("contents")
+            if number in colophon:
+                kind = furniture.Furniture("footer")
             # alone in a page-break gap, or the last line of the page (a page number there)
             alone = number == last or not (self._text_at(number - 1) or self._text_at(number + 1))
             kind = kind or furniture.classify(bare, top, alone)
@@ -338,6 +348,7 @@ class _Parser:
         units = self.units(self.strip_furniture())
         self.all_units = units
         self.table_rows = headlines.tables([u.bare for u in units])
+        self.opens_block = self._block_openers(units)
         for i, unit in enumerate(units):
             self.index = i
             self.feed(unit)
@@ -357,6 +368,18 @@ class _Parser:
             dropped=tuple(sorted(self.dropped, key=lambda d: d.line)),
             problems=tuple(self.problems),
         )
+
+    def _block_openers(self, units: list[Unit]) -> set[int]:
+        """Units after a blank line, on pages where blank lines separate articles only: every
+        unit after one is headline-like, never text going on (ids of the units; else empty)."""
+        after = [
+            u
+            for prev, u in zip(units, units[1:], strict=False)
+            if any(not self.lines[n - 1].strip(SPACE) for n in range(prev.last + 1, u.first))
+        ]
+        if len(after) < 3 or not all(headlines.is_headline_like(u.bare) for u in after):
+            return set()
+        return {id(u) for u in after}
 
     def drop_orphan_tail(self) -> None:
         """A page that opens in the middle of an article continued from another page, at one of
@@ -638,6 +661,8 @@ class _Parser:
             self.add_paragraph(cur, rest)
 
     def body(self, unit: Unit) -> None:
+        if unit.jump_in and self._resume_jumped(unit):
+            return
         cur = self.current
         if cur is not None and cur.notice and furniture.is_signature_date(unit.bare):
             # a notice's signature: the issuing body (pending, headline-like) and the date
@@ -666,6 +691,46 @@ class _Parser:
             self.unassigned(unit, _NO_START)
             return
         self.add_paragraph(self.current, unit)
+
+    def _resume_jumped(self, unit: Unit) -> bool:
+        """(上接第1版) text whose article jumped out earlier in this dump ((下转第2版) on page
+        1, both pages dumped in one file): that article goes on here, and the paragraph the
+        page break cut is joined again. Over it there is no headline, or its title repeated
+        (dropped as a duplicate). A jump to page 2 is never continued from page 2."""
+        jumped = next((d for d in reversed(self.articles) if d.jumped_out), None)
+        if jumped is None or not jumped.paragraphs or len(self.pending) > 2:
+            return False
+        title = squash("".join(h.bare for h in jumped.heads))
+        if any(squash(h.bare) not in title for h in self.pending):
+            return False
+        to = self._jump_pages(jumped.lead_line, jumped.last + 1, out=True)
+        since = self._jump_pages(unit.first, unit.first, out=False)
+        if to and since and to[-1] == since[0]:
+            return False
+        for head in self.pending:
+            self.dropped.append(Dropped(head.first, head.bare, "duplicate"))
+        self.pending = []
+        jumped.jumped_out = False
+        self.current = jumped
+        last = jumped.paragraphs[-1]
+        if jumped.open_paragraph and not bylines.is_byline_start(unit.bare):
+            jumped.paragraphs[-1] = replace(last, text=last.text + unit.bare)
+            jumped.last = unit.last
+            jumped.jumped_out = unit.jump_out
+        else:
+            self.add_paragraph(jumped, unit)
+        return True
+
+    def _jump_pages(self, first: int, last: int, *, out: bool) -> list[str]:
+        """The pages named by the jump markers cut from lines `first`..`last` (out: 下转 ones,
+        else 上接 ones)."""
+        pages = []
+        for d in self.dropped:
+            if d.reason == "jump" and first <= d.line <= last:
+                m = furniture.JUMP.search(d.text)
+                if m and furniture.is_jump_in(m["kind"]) != out:
+                    pages.append(furniture.jump_page(d.text))
+        return [p for p in pages if p]
 
     def _pending_is_subheading(self, unit: Unit) -> bool:
         """A lone short headline-like line inside an article, followed by ordinary text."""
@@ -703,6 +768,10 @@ class _Parser:
         if headlines.enumerated(head):
             return True
         earlier = [p.text for p in cur.paragraphs if p.kind == HEADING]
+        # an unmarked headline over a brief's lead (为保障…，区市场监管局组织…) in an article
+        # with no subheadings yet opens the brief, however parallel the titles after it are
+        if not earlier and _BRIEF_LEAD.match(text) and head[:1] not in headlines.BULLETS:
+            return False
         if any(headlines.siblings(head, h) for h in earlier + self._later_subheadings()):
             return True
         # A lone one is the title of a byline-less article when what follows is dated
@@ -716,7 +785,13 @@ class _Parser:
             or self._section_has_credit()
             # one lone title-length line in an article with no subheadings at all is the
             # next article's title (a sidebar label such as 人物名片 is short)
-            or (len(squash(head)) >= 8 and not earlier and not self._later_subheadings())
+            or (
+                len(squash(_BULLET.sub("", head))) >= 8
+                and not earlier
+                and not self._later_subheadings()
+            )
+            # on a page whose blank lines part articles only, one after a blank line
+            or (id(self.pending[0]) in self.opens_block and not earlier)
         )
 
     def _section_has_credit(self) -> bool:

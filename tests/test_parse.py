@@ -1581,3 +1581,144 @@ def test_one_lone_title_in_an_article_without_subheadings_opens_the_next():
     )
     (a,) = p.articles
     assert [x.text for x in a.paragraphs if x.kind == HEADING] == ["人物名片"]
+
+
+def test_a_jumped_article_goes_on_where_its_continuation_is_in_the_same_dump():
+    """Pages 1 and 2 in one file: (下转第2版) … (上接第1版) is one article, the paragraph the
+    break cut is joined again and its subheadings stay its own; the article in between keeps
+    its text."""
+    text = "\n".join(
+        [
+            "今日衢江　2024年5月22日　星期三　第1版　要闻",
+            "城市更新三年行动全面提速",
+            "　　本报讯（记者 顾文杰）5月21日，我区全面实施城市更新三年行动，成效明显。",
+            "■ 老旧小区焕新颜",
+            "　　走进新华小区，外墙刚刚粉刷一新。下一步，我区将加快推进城中村（下转第2版）",
+            "区委常委会召开会议",
+            "　　本报讯（记者 卢思远）5月20日，区委常委会召开会议。会议还研究了其他事项。",
+            "今日衢江　2024年5月22日　星期三　第2版　综合",
+            "（上接第1版）改造项目建设，让群众早日住上新房。",
+            "■ 配套设施补短板",
+            "　　今年新建改建城市道路12条，让城市更有温度。",
+            "莲花镇西瓜节开园迎客",
+            "　　本报讯（记者 林晓蔓）5月19日，第六届莲花镇西瓜节开幕。",
+        ]
+    )
+    p = parse_page(text + "\n", "p.txt")
+    assert [a.title for a in p.articles] == [
+        "城市更新三年行动全面提速",
+        "区委常委会召开会议",
+        "莲花镇西瓜节开园迎客",
+    ]
+    renewal, meeting, _ = p.articles
+    assert "加快推进城中村改造项目建设，让群众早日住上新房。" in squash(renewal.body)
+    assert [squash(x.text).lstrip("■") for x in renewal.paragraphs if x.kind == HEADING] == [
+        "老旧小区焕新颜",
+        "配套设施补短板",
+    ]
+    assert "新房" not in meeting.body and "道路" not in meeting.body
+    # the title repeated over the continuation is dropped, not a new article
+    repeated = text.replace("（上接第1版）", "城市更新三年行动全面提速\n（上接第1版）")
+    p = parse_page(repeated + "\n", "p.txt")
+    assert [a.title for a in p.articles][0] == "城市更新三年行动全面提速"
+    assert len(p.articles) == 3
+    assert any(d.reason == "duplicate" and "城市更新" in d.text for d in p.dropped)
+    # a jump to page 2 is not continued by text from page 2: (上接第2版) is another article's
+    other = text.replace("（上接第1版）", "（上接第2版）")
+    p = parse_page(other + "\n", "p.txt")
+    assert "新房" not in p.articles[0].body
+
+
+def test_on_a_page_whose_blank_lines_part_articles_a_lone_headline_opens_one():
+    text = "\n".join(
+        [
+            "“小年”里的志愿红",
+            "　　本报讯（记者 林晓蔓）2月2日，200余名志愿者走进全区20个村（社区）写春联。",
+            "　　据了解，春节期间全区将开展节日志愿服务活动500余场次。",
+            "",
+            "热血迎新春",
+            "　　为缓解春节前后临床用血紧张状况，区献血办开展无偿献血活动。",
+            "　　当天共有126名爱心人士成功献血。",
+            "",
+            "区政府召开第10次常务会议",
+            "　　本报讯（记者 顾文杰）2月4日，区政府召开第10次常务会议。",
+            "",
+            "寒假“学雷锋”小分队走进敬老院",
+            "　　本报讯（见习记者 何语桐）2月4日，30余名志愿者走进区中心敬老院。",
+            "",
+            "地址：衢州市衢江区振兴东路188号　邮编：324022　新闻热线：0570-3016688",
+            "印刷：衢州日报社印务中心　本报法律顾问：浙江衢江律师事务所",
+        ]
+    )
+    p = parse_page(text + "\n", "p.txt")
+    assert [a.title for a in p.articles][:2] == ["“小年”里的志愿红", "热血迎新春"]
+    assert len(p.articles) == 4
+    assert "地址" not in p.articles[-1].body and "印刷" not in p.articles[-1].body
+    assert {d.reason for d in p.dropped if d.text.startswith(("地址", "印刷"))} == {"footer"}
+
+
+def test_a_service_address_closing_an_article_is_its_text():
+    p = page(
+        ISSUE,
+        "区政务服务中心新增夜间服务窗口",
+        "　　本报讯（记者 顾文杰）3月5日，区政务服务中心新增夜间服务窗口，方便上班族办事。",
+        "地址：衢江区振兴东路100号　电话：0570-3011234",
+    )
+    (a,) = p.articles
+    assert "振兴东路100号" in a.body
+
+
+def test_a_share_bar_of_a_web_dump_is_furniture():
+    p = page(
+        ISSUE,
+        "汛前清障保安澜",
+        "　　本报讯（记者 徐可）6月4日，我区全面开展河道“清四乱”专项行动。",
+        "分享到：　微信　微博　QQ空间",
+        "衢江区第十三届运动会开幕",
+        "　　本报讯（记者 林晓蔓）6月3日，衢江区第十三届运动会开幕。",
+    )
+    assert not any(a.pretitle for a in p.articles)
+    assert any(d.reason == "footer" and d.text.startswith("分享到") for d in p.dropped)
+
+
+@pytest.mark.parametrize(
+    ("marker", "label"),
+    [
+        ("（下转第2版）", "2"),
+        ("(下转第二版)", "2"),
+        ("（上接第０２版）", "2"),
+        ("（上接A04版）", "A4"),
+        ("（转第十二版）", "12"),
+        ("（上接第二十三版）", "23"),
+    ],
+)
+def test_jump_markers_name_their_page_one_way(marker, label):
+    from feeds.furniture import jump_page
+
+    assert jump_page(marker) == label
+
+
+def test_a_lone_headline_over_a_briefs_lead_opens_the_brief():
+    """为保障…，区市场监管局组织…: a purpose clause, then a unit doing something, is how a
+    byline-less brief opens; its title is no subheading of the report above, even when more
+    titles of the same shape follow."""
+    p = page(
+        ISSUE,
+        "区委理论学习中心组举行集体学习",
+        "　　本报讯（记者 叶思远）1月6日，区委理论学习中心组举行集体学习。会议强调，要坚持稳中求进。",
+        "热血迎新春",
+        "　　为缓解春节前后临床用血紧张状况，区献血办联合区红十字会开展无偿献血活动。",
+        "区交通运输局全力做好春运准备",
+        "　　今年春运，我区预计道路客运量将达到32万人次。",
+    )
+    assert [a.title for a in p.articles][:2] == ["区委理论学习中心组举行集体学习", "热血迎新春"]
+    # a marked subheading over such a paragraph stays one
+    p = page(
+        ISSUE,
+        "区委理论学习中心组举行集体学习",
+        "　　本报讯（记者 叶思远）1月6日，区委理论学习中心组举行集体学习。",
+        "■ 强化保障",
+        "　　为确保各项任务落地，区委办组织开展专项督查。",
+    )
+    (a,) = p.articles
+    assert [squash(x.text) for x in a.paragraphs if x.kind == HEADING] == ["■强化保障"]

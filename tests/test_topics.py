@@ -196,6 +196,14 @@ EXCERPTS = {
         ),
         {"other", "government"},
     ),
+    "gas-cylinder-safety": (
+        article(
+            "全区瓶装燃气安全专项整治见成效",
+            "记者从区燃气安全专项整治工作专班获悉，我区对餐饮场所等瓶装燃气用户开展排查，"
+            "发现并整改各类隐患1320处。区住建局将建立燃气安全常态化巡查机制。",
+        ),
+        {"government"},
+    ),
     "dev-5-silver-volunteers": (
         article(
             "峡川“银龄”志愿者守护乡村“一老一小”",
