@@ -183,10 +183,11 @@ class Index:
                 updated = times[t[5]] = parse(t[5])
             return Row(*t[:4], published, updated, t[6], topics, tags, *t[9:])
 
+        # months are written in the site's order (see _write): newest month first, undated
+        # items ("") last, is that order whole, with no sorting
         out: list[Row] = []
-        for (data,) in self.db.execute("SELECT rows FROM index_months"):
+        for (data,) in self.db.execute("SELECT rows FROM index_months ORDER BY month DESC"):
             out.extend(map(row, marshal.loads(data)))
-        _order(out)
         return out
 
     def replace(
@@ -212,6 +213,7 @@ class Index:
             self._write(meta, pages, gone_pages, rows, months)
 
     def _write(self, meta, pages, gone_pages, rows, months) -> None:  # noqa: ANN001
+        """`rows` in the site's order (newest first): each month's block keeps it."""
         db = self.db
         db.executemany("INSERT OR REPLACE INTO index_meta VALUES (?, ?)", meta.items())
         db.executemany("DELETE FROM index_pages WHERE path = ?", [(p,) for p in gone_pages])
@@ -288,8 +290,25 @@ def date_rows(rows: Iterable[Row]) -> Iterator[Row]:
             yield r
 
 
-def _order(rows: list[Row]) -> None:
-    rows.sort(key=order_key, reverse=True)
+def _insert_ordered(rows: list[Row], new: Iterable[Row]) -> None:
+    """Put `new` into `rows`, both in the site's order after (feeds.group.order_key,
+    descending; `rows` in it already): a few rows into many cost a binary search each, not a
+    sort of all (order keys are unique); many are sorted in."""
+    new = list(new)
+    if len(new) > 64:
+        rows.extend(new)
+        rows.sort(key=order_key, reverse=True)
+        return
+    for r in new:
+        key = order_key(r)  # type: ignore[arg-type]
+        lo, hi = 0, len(rows)
+        while lo < hi:  # the first row that goes after r
+            mid = (lo + hi) // 2
+            if order_key(rows[mid]) > key:  # type: ignore[arg-type]
+                lo = mid + 1
+            else:
+                hi = mid
+        rows.insert(lo, r)
 
 
 def collection_rows(collection: Collection) -> list[Row]:
@@ -721,9 +740,8 @@ def build(
         page_problems[path] = (marks[path], _problems_json(page.problems))
     kept = [r for r in old if r.source not in redone]
     days = {r.day for r in old if r.source in redone} | {r.day for r in fresh}
-    settled = [r for r in kept if r.day not in days]
-    rows = settled + list(date_rows([r for r in kept if r.day in days] + fresh))
-    _order(rows)
+    rows = [r for r in kept if r.day not in days]  # in order: the dated rows go in between
+    _insert_ordered(rows, date_rows([r for r in kept if r.day in days] + fresh))
     old_digest = {r.id: r.digest for r in old}
     new_ids = {r.id for r in rows}
     changed = {r.id for r in rows if old_digest.get(r.id) != r.digest}

@@ -195,3 +195,47 @@ def test_a_store_update_in_a_child_raises_its_error_here(tmp_path: Path) -> None
     update = fb.StoreUpdate(damaged, files, fb.engine_version(), None, 1, False, fb._now())
     with pytest.raises(StoreCorrupt, match="store.sqlite"):
         update.result()
+
+
+def _row(n: int, day: str, minute: int) -> delta.Row:
+    from datetime import datetime
+
+    from feeds.group import SHANGHAI
+
+    when = (
+        None
+        if not day
+        else datetime.fromisoformat(f"{day}T11:{minute:02d}").replace(tzinfo=SHANGHAI)
+    )
+    return delta.Row(f"id{n:04d}", "p.txt", n, day, when, None, "other", (), (), 1, "", "", f"t{n}")
+
+
+@pytest.mark.parametrize("new", [3, 200])
+def test_rows_put_in_order_are_where_a_sort_puts_them(new: int) -> None:
+    import random
+
+    from feeds.group import order_key
+
+    rng = random.Random(new)
+    days = ["", "2024-01-02", "2024-01-03", "2024-02-10", "2024-03-01"]
+    every = [_row(n, rng.choice(days), rng.randrange(60)) for n in range(600)]
+    old, added = every[new:], every[:new]
+    rows = sorted(old, key=order_key, reverse=True)
+    delta._insert_ordered(rows, added)
+    assert rows == sorted(every, key=order_key, reverse=True)
+
+
+def test_the_index_gives_its_rows_back_in_order_without_sorting(tmp_path: Path) -> None:
+    from feeds.group import order_key
+
+    rows = sorted(
+        [_row(n, d, n % 60) for n, d in enumerate(["2024-01-02", "", "2024-03-01"] * 20)],
+        key=order_key,
+        reverse=True,
+    )
+    with delta.Index(tmp_path / "m.sqlite") as index:
+        index.replace({"version": "x"}, {}, rows)
+        assert index.rows() == rows
+        months = {delta._month(r) for r in rows}
+        index.apply({"version": "x"}, {}, (), rows[::2], months)  # every month rewritten
+        assert index.rows() == rows[::2]
