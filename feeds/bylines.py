@@ -375,7 +375,13 @@ _COMPOUND_SURNAMES = (
 def name_line(text: str) -> tuple[str, bool] | None:
     """(name, marked) when a line is nothing but an author's name, with or without a mark
     (◎ 叶青, □ 方志诚, 文／徐晓岚, 作者 X, or a bare 叶青); else None."""
-    m = _NAME_LINE.match(text.strip(SPACE))
+    text = text.strip(SPACE)
+    m = _NAME_LINE.match(text)
+    if not m:  # a name padded to line up under the mark: ◎ 叶　青
+        mark = re.match(rf"(?:{_NAME_MARK})[{SPACE}]*", text)
+        if mark and _PADDED.fullmatch(text[mark.end() :]):
+            joined = _PADDED.sub(lambda g: "".join(x for x in g.groups() if x), text[mark.end() :])
+            m = _NAME_LINE.match(mark.group(0) + joined)
     if not m:
         return None
     name = m["name"]
@@ -386,6 +392,22 @@ def name_line(text: str) -> tuple[str, bool] | None:
     if name.startswith(_COMPOUND_SURNAMES):
         return (name, False) if 3 <= len(name) <= 4 else None
     return (name, False) if len(name) <= 3 and name[0] in _SURNAMES else None
+
+
+# A writer under the title of a 笔谈 or commentary, with the unit they work in: 区发改局　余慧敏
+_UNIT_AND_NAME = re.compile(
+    rf"^(?P<unit>[{CJK}]{{1,14}}(?:局|委|办|院|校|所|站|中心|部|会|镇|乡|街道|社区|公司))"
+    rf"[{SPACE}]+(?P<name>[{CJK}]{{2,3}})$"
+)
+
+
+def unit_and_name(text: str) -> tuple[str, bool] | None:
+    """(name, False) when a line is a unit and a person's name set apart (区发改局　余慧敏)."""
+    m = _UNIT_AND_NAME.match(text.strip(SPACE))
+    if not m:
+        return None
+    found = name_line(m["name"])
+    return (found[0], False) if found else None
 
 
 # The note closing a signed theory piece: （作者单位：中共衢江区委党校）, （作者系…）.

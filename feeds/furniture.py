@@ -49,6 +49,9 @@ _CN_DIGITS = "〇一二三四五六七八九"
 # 区委宣传部　主办　区融媒体中心　承办.
 _SPONSOR = re.compile(
     rf"^(?:[{CJK}（）()]{{2,30}}[{SPACE}]*(?:主办|承办|协办|联办|合办)[{SPACE}]*)+$"
+    # or the field first: 主办：衢州市衢江区残疾人联合会　承办：今日衢江编辑部
+    rf"|^(?:(?:主办|承办|协办|联办|合办|支持)(?:单位)?[{SPACE}]*[：:][{SPACE}]*"
+    rf"[{CJK}（）()、]{{2,40}}[{SPACE}]*)+$"
 )
 _WEB_BYLINE = re.compile(r"^(?:来源[：:]\S{1,20}\s*)?作者[：:]")
 _WEB_RESIDUE = re.compile(

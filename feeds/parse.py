@@ -157,7 +157,9 @@ class _Draft:
     @property
     def open_paragraph(self) -> bool:
         """True when the last paragraph was cut off mid-sentence (by a page break)."""
-        if self.jumped_out or self.verse or not self.paragraphs or self.paragraphs[-1].kind != TEXT:
+        if self.jumped_out or self.verse or self.signature or not self.paragraphs:
+            return False
+        if self.paragraphs[-1].kind != TEXT:
             return False
         text = self.paragraphs[-1].text
         return not (ends_sentence(text) or bylines.trailing_credit(text) or bylines.signature(text))
@@ -536,7 +538,7 @@ class _Parser:
         name must start with a surname and have running text, not another headline, below."""
         if not self.pending or unit.jump_in:
             return None
-        found = bylines.name_line(unit.bare)
+        found = bylines.name_line(unit.bare) or bylines.unit_and_name(unit.bare)
         title = self.pending[-1].bare
         if not found or title[:1] in headlines.MARKED or headlines.section_label(title):
             return None
@@ -669,6 +671,7 @@ class _Parser:
             cur.signature += [*self.pending, unit]
             self.pending = []
             cur.last = unit.last
+            cur.signed_off = True  # what follows is the next piece
             return
         if (
             self.pending

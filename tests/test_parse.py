@@ -1722,3 +1722,49 @@ def test_a_lone_headline_over_a_briefs_lead_opens_the_brief():
     )
     (a,) = p.articles
     assert [squash(x.text) for x in a.paragraphs if x.kind == HEADING] == ["■强化保障"]
+
+
+def test_a_notice_ends_at_its_signature_date_and_a_letter_after_it_is_kept():
+    p = page(
+        ISSUE,
+        "停电预告",
+        "　　因电力设施检修，以下区域将暂停供电，请相关用户提前做好准备。",
+        "　　1月11日　7:30—16:30　廿里镇后溪村、孟姜村",
+        "　　国网衢州市衢江区供电公司",
+        "　　2025年1月8日",
+        "【读者来信】",
+        "楼道里的电动车何时能“清零”？",
+        "　　编辑同志：",
+        "　　我家住在锦苑小区，最近发现小区不少楼道里停放着电动车。希望有关部门加强管理。",
+        "锦苑小区居民　李秀英",
+    )
+    (letter,) = p.articles
+    assert "清零" in letter.title and "李秀英" in letter.authors
+    assert "暂停供电" not in letter.body
+
+
+def test_sponsor_lines_of_a_special_page_with_the_field_first_are_furniture():
+    p = page(
+        ISSUE,
+        "主办：衢州市衢江区残疾人联合会",
+        "承办：今日衢江编辑部",
+        "助残志愿者走进社区送服务",
+        "　　本报讯（通讯员 周琪）5月16日，30余名助残志愿者走进社区，为残疾人送服务。",
+    )
+    assert [a.title for a in p.articles] == ["助残志愿者走进社区送服务"]
+    sponsors = {d.reason for d in p.dropped if d.text.startswith(("主办", "承办"))}
+    assert sponsors <= {"header", "masthead"} and len(sponsors) >= 1
+    assert not any(d.reason == "unassigned" for d in p.dropped)
+
+
+@pytest.mark.parametrize("signature", ["◎ 叶　青", "区发改局　叶青"])
+def test_a_writer_under_a_title_padded_or_with_a_unit(signature):
+    p = page(
+        ISSUE,
+        "优化营商环境要在“快”字上下功夫",
+        signature,
+        "　　营商环境就是生产力。企业最盼的是办事快、审批快、落地快。",
+    )
+    (a,) = p.articles
+    assert a.title == "优化营商环境要在“快”字上下功夫" and list(a.authors) == ["叶青"]
+    assert "叶" not in a.body[:3]

@@ -204,6 +204,13 @@ EXCERPTS = {
         ),
         {"government"},
     ),
+    "livelihood-project": (
+        article(
+            "无障碍改造让“回家的路”更顺畅",
+            "这是我区今年的民生实事项目之一，全区已完成120户困难残疾人家庭无障碍改造。",
+        ),
+        {"government"},
+    ),
     "dev-5-silver-volunteers": (
         article(
             "峡川“银龄”志愿者守护乡村“一老一小”",
