@@ -9,7 +9,6 @@ from pathlib import Path
 from feeds.decode import MAX_BYTES, decode_page
 from feeds.errors import InputError
 from feeds.model import Page, Problem
-from feeds.parse import parse_page
 
 PAGE_SUFFIXES = (".txt", ".text")
 
@@ -50,6 +49,10 @@ def read_page(path: str | Path, max_bytes: int = MAX_BYTES, source: str | None =
         return Page(source=source, problems=(Problem(name, exc.message),))
     except OSError as exc:
         return Page(source=source, problems=(Problem(name, exc.strerror or str(exc)),))
+    # imported here: a build that parses no page in this process (an incremental build
+    # parses in a child) never compiles the parser's patterns (a fifth of a second)
+    from feeds.parse import parse_page
+
     page = parse_page(text, source)
     problems = tuple(Problem(name, p.message, p.line) for p in page.problems)
     if warning:

@@ -14,6 +14,7 @@ from feeds.build import build, collect
 from feeds.publish import read_manifest
 from feeds.site import SiteConfig
 
+from .conftest import CORPUS
 from .test_incremental import PAGES, _seeds, _tree, page_encoding
 
 CONFIG = SiteConfig(feed_limit=3)
@@ -239,3 +240,28 @@ def test_the_index_gives_its_rows_back_in_order_without_sorting(tmp_path: Path) 
         months = {delta._month(r) for r in rows}
         index.apply({"version": "x"}, {}, (), rows[::2], months)  # every month rewritten
         assert index.rows() == rows[::2]
+
+
+def test_an_incremental_build_leaves_parsing_to_its_child(tmp_path: Path) -> None:
+    """The process that plans and publishes never imports the parser (its patterns take a
+    fifth of a second to compile): the child that parses the new page does."""
+    import subprocess
+    import sys
+
+    seeds = _seeds(tmp_path, PAGES[:2])
+    code = (
+        "import sys; from pathlib import Path; from feeds.build import build; "
+        f"r = build(Path({str(seeds)!r}), Path({str(tmp_path / 'site')!r}), "
+        f"store=Path({str(tmp_path / 'store.sqlite')!r}), workers=2); "
+        "print(r.collected.parsed, 'feeds.parse' in sys.modules, 'jieba' in sys.modules)"
+    )
+    env = {"PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+
+    def run() -> str:
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+        assert done.returncode == 0, done.stderr
+        return done.stdout.split()
+
+    run()  # the first build is a full one
+    (seeds / PAGES[2]).write_bytes((CORPUS / PAGES[2]).read_bytes())
+    assert run() == ["1", "False", "False"]
