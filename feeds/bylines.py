@@ -98,19 +98,21 @@ _CREDIT_ONLY = re.compile(
     rf"(?:[{SPACE}、]+(?:{NAME}|{_SUFFIX}))*[{SPACE}]*)+[)）]?$"
 )
 # A credit at the end of a paragraph: "… 记者 毛嘉伟 文 俞佳琪 摄" or "…。（记者 X 通讯员 Y）".
+# right after a sentence's end (。 or, in half-width dumps, a full stop after an ideograph)
+_AFTER_END = rf"(?:(?<=[{SENTENCE_END}])|(?<=[{CJK}”’」』）\"')]\.))"
 _TRAILING = re.compile(
-    rf"(?:[{SPACE}]+|(?<=[{SENTENCE_END}]))(?P<credit>[(（]?(?:(?:{_ROLE})[{SPACE}]*{NAME}"
+    rf"(?:[{SPACE}]+|{_AFTER_END})(?P<credit>[(（]?(?:(?:{_ROLE})[{SPACE}]*{NAME}"
     rf"(?:[{SPACE}、]+(?:{NAME}|{_SUFFIX}))*[{SPACE}]*)+[)）]?)$"
 )
 # A unit's photo or text credit closing a paragraph: …体验春耕乐趣。（区教育局供图）
 _TRAILING_UNIT = re.compile(
-    rf"(?<=[{SENTENCE_END}])[{SPACE}]*(?P<credit>[(（][{SPACE}]*(?:图片由)?[{CJK}]{{2,20}}"
+    rf"{_AFTER_END}[{SPACE}]*(?P<credit>[(（][{SPACE}]*(?:图片由)?[{CJK}]{{2,20}}"
     rf"[{SPACE}]*(?:供图|供稿|提供)[{SPACE}]*[)）])$"
 )
 _ADMIN_START = rf"区|县|市|镇|乡|中共|[{CJK}]{{2,4}}(?:区|县|镇|乡|街道)"
 # A unit's credit closing a box item: …协同能力。（区应急管理局）
 _TRAILING_ORG = re.compile(
-    rf"(?<=[。！？!?”])[{SPACE}]*(?P<credit>[(（][{SPACE}]*(?:{_ADMIN_START})[{CJK}]{{1,14}}"
+    rf"(?:(?<=[。！？!?”])|(?<=[{CJK}”\"]\.))[{SPACE}]*(?P<credit>[(（][{SPACE}]*(?:{_ADMIN_START})[{CJK}]{{1,14}}"
     rf"(?:局|委|办|部|中心|站|所|院|会|队|公司|街道|镇|乡|社区)[{SPACE}]*[)）])$"
 )
 _ORG = re.compile(

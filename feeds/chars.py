@@ -26,15 +26,22 @@ def width(text: str) -> int:
 
 
 _CLOSERS = "”’」』）)"
-_AFTER_IDEOGRAPH = re.compile(rf"[{CJK}”’」』）]\.$")
+_AFTER_IDEOGRAPH = re.compile(rf"[{CJK}”’」』）\"')]\.$")
+
+
+# A quotation closed by its attribution: “…坚持。”——沙湾社区志愿者　王美英
+_ATTRIBUTION = re.compile(r"[。！？!?][”’」』]?[—－―─]{1,2}[^，。,；;“”！？!?]{1,30}$")
 
 
 def ends_sentence(text: str) -> bool:
     """Ends a sentence: 。！？… or a closing quote/bracket right after one (…。” / …！）).
     A closing quote after a word (…干部担当”) is mid-sentence. A half-width full stop ends
     one after an ideograph or a closing quote (…工作会议. as some dumps print 。), not after
-    a digit or a Latin letter (3. / No. / www.)."""
+    a digit or a Latin letter (3. / No. / www.). A quotation's attribution closes one
+    (…坚持。”——志愿者　王美英)."""
     text = text.rstrip(SPACE)
+    if _ATTRIBUTION.search(text):
+        return True
     if text.endswith("."):
         return _AFTER_IDEOGRAPH.search(text) is not None
     if not text or text[-1] not in SENTENCE_END:

@@ -48,7 +48,8 @@ _CN_DIGITS = "〇一二三四五六七八九"
 # The sponsors of a special page (专版), under its banner: 中共衢州市衢江区委组织部　主办,
 # 区委宣传部　主办　区融媒体中心　承办.
 _SPONSOR = re.compile(
-    rf"^(?:[{CJK}（）()]{{2,30}}[{SPACE}]*(?:主办|承办|协办|联办|合办)[{SPACE}]*)+$"
+    rf"^(?:[{CJK}（）()]{{2,30}}(?:[{SPACE}]+[{CJK}（）()]{{2,30}})*[{SPACE}]*"
+    rf"(?:主办|承办|协办|联办|合办)[{SPACE}]*)+$"
     # or the field first: 主办：衢州市衢江区残疾人联合会　承办：今日衢江编辑部
     rf"|^(?:(?:主办|承办|协办|联办|合办|支持)(?:单位)?[{SPACE}]*[：:][{SPACE}]*"
     rf"[{CJK}（）()、]{{2,40}}[{SPACE}]*)+$"
@@ -90,7 +91,7 @@ def classify(bare: str, top: bool, alone: bool = False) -> Furniture | None:
         return Furniture("contents")
     if top and (_PINYIN.match(bare) or _masthead_bits(bare)):
         return Furniture("masthead")
-    if _SPONSOR.match(bare) and len(bare) <= 60:  # a special page's sponsors (专版)
+    if len(bare) <= 60 and _SPONSOR.match(bare):  # a special page's sponsors (专版)
         return Furniture("header")
     if _dated_label_line(bare):  # 今日衢江　党建　2025年4月10日: a running head or foot
         return Furniture("header" if top else "footer", dates.find_cn_date(bare))
@@ -100,6 +101,10 @@ def classify(bare: str, top: bool, alone: bool = False) -> Furniture | None:
             return None
         return Furniture("header", iso or dates.find_cn_date(bare))  # 作者：(nobody)
     if _WEB_RESIDUE.match(bare):  # a web page's buttons: 【打印】【关闭】, 分享到：
+        # or a running head set with bars: 今日衢江 | 2025-01-04 | 第3版 | 综合
+        found = iso or dates.find_cn_date(bare)
+        if found and _PAGE_NO.search(bare):
+            return Furniture("header" if top else "footer", found)
         return Furniture("footer")
     if _FOOTER_WORDS.search(bare) or (
         iso and re.search(r"\d{2,5}", bare) and not ends_sentence(bare) and "，" not in bare

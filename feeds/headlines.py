@@ -363,6 +363,24 @@ def assign_roles(
     the first headline run of a page, is the page's banner headline.
     """
     texts = list(texts)
+    # A deck with its own ——subtitle above a 引题—— and its title (学雷锋　志愿行 / ——…特刊
+    # / 十二年如一日　义务修补暖邻里—— / 老党员毛根水的“便民修补铺”): a special page's banner
+    # at the top of the page, else a column heading over the article's own headline.
+    cut = next(
+        (
+            k
+            for k in range(2, len(texts) - 1)
+            if texts[k].rstrip(SPACE)[-1:] in DASHES and any(t[:1] in DASHES for t in texts[1:k])
+        ),
+        None,
+    )
+    if cut is not None:
+        roles, banners = assign_roles(texts[cut:], False, lead, gaps[cut:] if gaps else None)
+        if first_on_page:
+            return roles, [*range(cut), *(b + cut for b in banners)]
+        upper = " ".join(t.strip(SPACE) for t in texts[:cut])
+        roles["column"] = f"{upper} {roles['column']}" if "column" in roles else upper
+        return roles, banners
     dashed = any(t[:1] in DASHES for t in texts[1:])
     roles: dict[str, str] = {}
     subtitle: list[str] = []

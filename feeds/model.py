@@ -39,8 +39,9 @@ class Dropped:
     notice (a 公告/启事/公示 block or an advertisement: not news), weather (a 天气预报 box),
     bullet (the ● or ■ opening a run-in 短讯 item or a box title), standfirst (a special page's
     导语 under its banner: 本版聚焦…), duplicate (a web dump's title repeated over the text, or a
-    jumped article's over its continuation), unassigned (text before the first article that
-    belongs nowhere).
+    jumped article's over its continuation), quotes (a box of quotations under a label:
+    志愿者心声 / “…。”——志愿者 王美英), unassigned (text before the first article that belongs
+    nowhere).
     """
 
     line: int

@@ -57,6 +57,8 @@ _BRIEF_LEAD = re.compile(
     r"^为[^，。；]{2,30}，[^，。；]{0,12}?(?:区|县|市|镇|乡|街道|村|社区|局|办|会|中心|站|所|院)"
     r"[^，。；]{0,30}?(?:开展|举办|组织|启动|召开|举行|推出|发起)"
 )
+# A quotation and who said it: “志愿服务不是一时的热情，而是一辈子的坚持。”——志愿者　王美英
+_QUOTE_LINE = re.compile(r"^[“\"「][^“”]{4,200}[”\"」][—－―─]{1,2}[^，。,；;“”]{1,30}$")
 # A line of dialogue: who speaks, a colon (记者：…, 方建华：…, 网友“衢江小陈”：…).
 _DIALOGUE = re.compile(r"^(?P<who>[^：:，,。；;！!？?\s]{1,12})[：:]\S")
 # A standfirst speaks of the page it opens: 本版聚焦…, 本期…
@@ -80,6 +82,13 @@ class Unit:
     @property
     def bare(self) -> str:
         return self.text.strip(SPACE)
+
+
+def _closes_credit(text: str, line: str) -> bool:
+    """`line` is the end of a bracketed credit that a wrap cut after its name (…（记者　毛嘉伟
+    / 　摄）): its space looks like an indent, but it closes the bracket left open."""
+    rest = line.strip(SPACE)
+    return open_bracket(text) and len(rest) <= 4 and rest.endswith((")", "）"))
 
 
 class _Wrap:
@@ -267,9 +276,9 @@ class _Parser:
                 and not _closed_by_credit(prev)  # …。（区应急管理局） closes one
                 and not gap_after_sentence
                 and not units[-1].jump_out
-                and not is_indented(line)
+                and (not is_indented(line) or _closes_credit(units[-1].text, line))
                 and not jump_in
-                and wrap.is_full(prev)
+                and (wrap.is_full(prev) or _closes_credit(units[-1].text, line))
                 and not bylines.is_credit_only(prev)
                 and (
                     not indents
@@ -358,6 +367,7 @@ class _Parser:
         self.drop_orphan_tail()
         self.drop_standfirst()
         self.drop_notices()
+        self.drop_quote_boxes()
         issue, issue_source = self.issue_date()
         # years are read from the rejoined paragraphs: a hard wrap may cut "2025" from "年"
         year = issue.year if issue else dates.infer_year("\n".join(u.text for u in units))
@@ -436,6 +446,16 @@ class _Parser:
                         bare = self.lines[number - 1].strip(SPACE)
                         if bare and number not in whole:
                             self.dropped.append(Dropped(number, bare, "notice"))
+
+    def drop_quote_boxes(self) -> None:
+        """A box of quotations under a label (志愿者心声 / “…。”——志愿者　王美英 / …) is a
+        sidebar, not news: with no byline, every paragraph a quotation and its attribution,
+        its lines are dropped as `quotes`."""
+        for d in [d for d in self.articles if not d.byline and not d.credit_text]:
+            texts = [p.text for p in d.paragraphs]
+            if len(texts) < 2 or not all(_QUOTE_LINE.match(t) for t in texts):
+                continue
+            self._drop_draft(d, "quotes")
 
     def issue_date(self) -> tuple[date | None, str | None]:
         """From the header, else the footer, else the file name."""
@@ -572,6 +592,14 @@ class _Parser:
         if cur is None or self.pending or not cur.signed or (cur.paragraphs and not cur.verse):
             return False
         if not self._short_line(self.index):
+            return False
+        # the next piece's title, over its dedication and its writer: 守林人 / ——致… / □ 余小溪
+        units, j = self.all_units, self.index
+        if (
+            j + 2 < len(units)
+            and units[j + 1].bare[:1] in DASHES
+            and bylines.name_line(units[j + 2].bare)
+        ):
             return False
         if cur.verse and not headlines.is_headline_like(unit.bare):
             return True  # a punctuated line of verse (…砚台，) is no title

@@ -1768,3 +1768,102 @@ def test_a_writer_under_a_title_padded_or_with_a_unit(signature):
     (a,) = p.articles
     assert a.title == "优化营商环境要在“快”字上下功夫" and list(a.authors) == ["叶青"]
     assert "叶" not in a.body[:3]
+
+
+def test_a_poem_title_over_its_dedication_and_writer_opens_the_next_poem():
+    text = "\n".join(
+        [
+            ISSUE,
+            "桔花开了",
+            "",
+            "◎ 周望舒",
+            "",
+            "四月的风",
+            "从江面上走来",
+            "推开了满山的桔园",
+            "",
+            "守林人",
+            "",
+            "——致乌溪江畔的护林员老徐",
+            "",
+            "□ 余小溪",
+            "",
+            "他把脚印",
+            "种在每一条山道上",
+        ]
+    )
+    first, second = parse_page(text + "\n", "p.txt").articles
+    assert "守林人" not in first.body and second.title == "守林人"
+    assert "老徐" in (second.subtitle or "") and list(second.authors) == ["余小溪"]
+
+
+def test_a_credit_cut_after_the_name_closes_on_an_indented_looking_line():
+    """Hard-wrapped text: …（记者　毛嘉伟 / 　摄） is one credit, not a new paragraph."""
+
+    def wrap(para: str, width: int = 22) -> list[str]:
+        return [para[k : k + width] for k in range(0, len(para), width)]
+
+    photo = (
+        "　　1月6日，在杜泽镇杜泽村，村民们趁着晴好天气晾晒腊肉、香肠、酱鸭等年货，一排排"
+        "腊味在阳光下泛着油光，浓浓的年味扑面而来。（记者　毛嘉伟"
+    )
+    meeting = (
+        "　　本报讯（记者 顾文杰）1月6日，区政府召开第10次常务会议，研究部署春节期间安全"
+        "生产、市场保供和根治欠薪等工作。会议强调，要紧盯重点领域，坚决防范各类事故发生。"
+    )
+    lines = [ISSUE, "冬日暖阳晒“年味”", *wrap(photo), "　摄）", "区政府召开第10次常务会议"]
+    text = "\n".join([*lines, *wrap(meeting)])
+    first, second = parse_page(text + "\n", "p.txt").articles
+    assert list(first.authors) == ["毛嘉伟"] and "摄" not in first.body
+    assert second.title == "区政府召开第10次常务会议"
+
+
+def test_half_width_dumps_end_sentences_and_close_with_credits():
+    """A half-width full stop after a quote ends the sentence (…"开门红".), and a credit after
+    it closes the article; a running head set with bars gives the issue date."""
+    p = page(
+        "今日衢江 | 2025-01-04 | 第3版 | 综合",
+        "区委理论学习中心组举行集体学习",
+        '\t1月2日,区委理论学习中心组举行集体学习,奋力夺取首季"开门红".(记者 周 敏)',
+        '新年就业服务"不打烊"',
+        "\t日前,记者就新年就业服务工作采访了区人力社保局局长吴建华.",
+    )
+    first, second = p.articles
+    assert list(first.authors) == ["周敏"] and "不打烊" not in first.body
+    assert second.title == '新年就业服务"不打烊"'
+    assert p.issue_date == date(2025, 1, 4) and second.date == date(2025, 1, 4)
+
+
+def test_a_special_pages_banner_deck_and_sponsors_are_furniture():
+    p = page(
+        "今日衢江\n2025年3月5日　星期三\n第04版：专题",
+        "学雷锋　志愿行\n——衢江区2025年“学雷锋志愿服务月”特刊\n"
+        "衢江区志愿者协会　衢江区新时代文明实践中心　联合主办",
+        "十二年如一日　义务修补暖邻里——",
+        "老党员毛根水的“便民修补铺”",
+        "　　每天早上7点，家住浮石街道沙湾社区的毛根水都会准时支起他的“便民修补铺”。",
+        "（通讯员 柴晓燕）",
+    )
+    (a,) = p.articles
+    assert a.title == "老党员毛根水的“便民修补铺”"
+    assert a.pretitle == "十二年如一日　义务修补暖邻里" and not a.subtitle
+    reasons = {d.text[:5]: d.reason for d in p.dropped}
+    assert reasons["学雷锋　志"] == "banner" and reasons["衢江区志愿"] == "header"
+
+
+def test_a_box_of_quotations_is_a_sidebar_not_an_article():
+    p = page(
+        ISSUE,
+        "手语课堂里的“知心姐姐”",
+        "　　3月2日上午，手语课堂开课。她为听障群体架起一座沟通的桥梁。",
+        "（见习记者 蓝可心）",
+        "志愿者心声",
+        "　　“志愿服务不是一时的热情，而是一辈子的坚持。”——沙湾社区志愿者　王美英",
+        "　　“每一次出发，都是为了让更多人平安回家。”——蓝天救援队队员　方俊",
+        "从“受助者”到“助人者”——",
+        "残疾青年周磊的“雷锋车队”",
+        "　　在杜泽镇，提起周磊的“雷锋车队”，几乎无人不知。",
+    )
+    assert [a.title for a in p.articles] == ["手语课堂里的“知心姐姐”", "残疾青年周磊的“雷锋车队”"]
+    assert {d.reason for d in p.dropped if "王美英" in d.text or "方俊" in d.text} == {"quotes"}
+    assert "坚持" not in p.articles[0].body
