@@ -293,9 +293,21 @@ def signature_line(text: str) -> str | None:
     return bare
 
 
+# A photographer's bare name closing a caption: …一派丰收景象。 柴丽芳 摄, 陈一鸣 文 余晨光 摄
+_TRAILING_PHOTO = re.compile(
+    rf"{_AFTER_END}[{SPACE}]*(?P<credit>(?:{NAME}[{SPACE}]+文[{SPACE}]+)?{NAME}[{SPACE}]+摄影?"
+    rf"|[(（][{SPACE}]*(?:{NAME}[{SPACE}]+文[{SPACE}]+)?{NAME}[{SPACE}]+摄影?[{SPACE}]*[)）])$"
+)
+
+
 def trailing_credit(text: str) -> tuple[str, str] | None:
     """(text without it, credit) when a paragraph ends with a credit; else None."""
-    m = _TRAILING.search(text) or _TRAILING_UNIT.search(text) or _TRAILING_ORG.search(text)
+    m = (
+        _TRAILING.search(text)
+        or _TRAILING_UNIT.search(text)
+        or _TRAILING_ORG.search(text)
+        or _TRAILING_PHOTO.search(text)
+    )
     if not m or m.start() == 0:
         return None
     return text[: m.start()].rstrip(SPACE), m["credit"]

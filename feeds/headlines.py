@@ -261,11 +261,17 @@ _ONE_SPEAKER = re.compile(
 )
 
 
+# Who attended, under a title: 邵建明 林晓燕等出席, 邵建明林晓燕等区领导参加
+_ATTENDED = re.compile(rf"^[{CJK}{SPACE}]{{2,30}}?等(?:区领导|市领导|领导)?(?:出席|参加)$")
+
+
 def speech_subtitle(text: str) -> bool:
     """A subtitle saying who spoke and presided: 王慧杰讲话 贵丽青主持 …等参加, or one
-    speaker alone (周启航出席并讲话)."""
+    speaker alone (周启航出席并讲话), or who attended (邵建明 林晓燕等出席)."""
     parts = text.split()
     if len(parts) == 1 and len(text) <= 24 and _ONE_SPEAKER.match(text.strip(SPACE)):
+        return True
+    if len(text) <= 32 and _ATTENDED.match(text.strip(SPACE)):
         return True
     return len(parts) >= 2 and sum(bool(_SPEECH.search(p)) for p in parts) >= 2
 

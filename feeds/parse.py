@@ -138,6 +138,29 @@ def _byline_gap(text: str, line: str) -> str:
     return ""
 
 
+def _rejoin_bylines(units: list[Unit]) -> list[Unit]:
+    """A byline a page break cut inside its brackets (本报讯(记者 郑一帆 见习记者 徐 / … /
+    可馨)4月8日下午,…) is one unit again: the next one closes the bracket within a name or
+    two of its start."""
+    out: list[Unit] = []
+    for unit in units:
+        prev = out[-1] if out else None
+        head = unit.bare[:16]
+        close = min((head.find(c) for c in ")）" if c in head), default=-1)
+        if (
+            prev is not None
+            and close > 0
+            and not any(c in head[:close] for c in "(（")
+            and bylines.has_lead(prev.bare)
+            and open_bracket(prev.text)
+        ):
+            prev.text = prev.text.rstrip(SPACE) + _byline_gap(prev.text, unit.bare) + unit.bare
+            prev.last, prev.jump_out = unit.last, unit.jump_out
+            continue
+        out.append(unit)
+    return out
+
+
 @dataclass
 class _Draft:
     """An article being assembled."""
@@ -305,6 +328,7 @@ class _Parser:
                 units.append(Unit(line, number, number, is_indented(line), jump_in))
             units[-1].jump_out = units[-1].jump_out or jump_out
             prev = line
+        units = _rejoin_bylines(units)
         for unit in units:  # markers that a hard wrap cut in two: (下转 / 第2版)
             if furniture.JUMP.search(unit.text):
                 unit.text = self.cut_jumps(unit.text, unit.last)

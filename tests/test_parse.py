@@ -1867,3 +1867,45 @@ def test_a_box_of_quotations_is_a_sidebar_not_an_article():
     assert [a.title for a in p.articles] == ["手语课堂里的“知心姐姐”", "残疾青年周磊的“雷锋车队”"]
     assert {d.reason for d in p.dropped if "王美英" in d.text or "方俊" in d.text} == {"quotes"}
     assert "坚持" not in p.articles[0].body
+
+
+@pytest.mark.parametrize(
+    ("cut", "authors"),
+    [
+        ("本报讯(记者 郑一帆 见习记者 徐\n\n可馨)4月8日下午,", ["郑一帆", "徐可馨"]),
+        ("本报讯(记者 叶思远 通讯员 柴丽芳\n\n\n方敏)4月8日下午,", ["叶思远", "柴丽芳", "方敏"]),
+        ("本报讯（记者 郑一帆 见习记者 徐\n\n可馨）4月8日下午,", ["郑一帆", "徐可馨"]),
+    ],
+)
+def test_a_byline_cut_by_a_page_break_inside_its_brackets(cut, authors):
+    p = page(ISSUE, "区政府召开第58次常务会议", cut + BODY)
+    (a,) = p.articles
+    assert list(a.authors) == authors and a.date == date(2024, 4, 8)
+    assert a.body.startswith("4月8日下午") and "可馨" not in a.body and "方敏" not in a.body
+
+
+@pytest.mark.parametrize(
+    "attended", ["邵建明林晓燕等出席", "邵建明 林晓燕等参加", "邵建明林晓燕等区领导出席"]
+)
+def test_who_attended_under_a_title_is_its_subtitle(attended):
+    p = page(
+        ISSUE, "衢江区2025年一季度重大项目集中开工", attended, "本报讯(记者 张明)3月4日," + BODY
+    )
+    (a,) = p.articles
+    assert a.title == "衢江区2025年一季度重大项目集中开工" and a.subtitle == attended
+
+
+@pytest.mark.parametrize(
+    ("credit", "authors"),
+    [
+        ("柴丽芳 摄", ["柴丽芳"]),
+        ("陈一鸣 文 余晨光 摄", ["陈一鸣", "余晨光"]),
+        ("（柴丽芳 摄）", ["柴丽芳"]),
+    ],
+)
+def test_a_photographers_bare_name_closes_a_caption(credit, authors):
+    p = page(
+        ISSUE, "冬日暖阳晒“秋收”", "　　10月8日，村民们在晒场上翻晒稻谷，一派丰收景象。 " + credit
+    )
+    (a,) = p.articles
+    assert list(a.authors) == authors and "摄" not in a.body
