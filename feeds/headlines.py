@@ -337,12 +337,21 @@ def _figures_deck(upper: str, lower: str) -> bool:
     in clauses (总投资86.5亿元，涵盖…) is its 副题, with or without ——; a 引题 above a title
     is a phrase or slogan, not a sentence with a comma."""
     upper, lower = upper.strip(SPACE), lower.strip(SPACE)
+    if _FIGURE_LINE.match(squash(lower)) and not re.search(r"\d", upper):
+        return True  # 老旧小区加装电梯“加速跑” / 今年已完工投用46台: a figure with no subject
     return (
         bool(re.search(r"[，,]", lower))
         and not re.search(r"[，,]", upper)
         and bool(re.search(r"\d", lower))
         and len(squash(lower)) > len(squash(upper))
     )
+
+
+# A short line giving a figure and no subject: 今年已完工投用46台, 累计服务群众1.3万人次
+_FIGURE_LINE = re.compile(
+    r"^(?:今年|全年|年内|目前|截至目前|至今|累计|已|共|首批|当天|半年)[^，,。]{0,12}?"
+    r"\d+(?:\.\d+)?(?:万|亿)?(?:台|个|家|户|名|人次|人|项|件|处|座|所|条|元|公里|亩|场|次|吨|套)$"
+)
 
 
 def _set_tight(near: int, title: int, gaps: list[int] | None) -> bool:

@@ -174,6 +174,7 @@ class _Draft:
     signed_off: bool = False  # a signature under the text ends the piece: no subheading after
     boxed: bool = False  # an item of a 简讯 / 快讯 box (its label over the first item's title)
     notes: list[Unit] = field(default_factory=list)  # 编者按 printed over its title
+    captions: list[Unit] = field(default_factory=list)  # its photo's caption, set elsewhere
     dateline: tuple[int, int] | None = None
     paragraphs: list[Paragraph] = field(default_factory=list)
     credits: list[str] = field(default_factory=list)
@@ -213,6 +214,7 @@ class _Parser:
         self.hard_wrapped = False  # lines cut at a fixed width (see _Wrap)
         self.held_notes: list[Unit] = []  # 编者按 over the next title: the next article's
         self.opens_block: set[int] = set()  # see _block_openers
+        self.held_captions: list[Unit] = []  # captions found inside another article's break
 
     @property
     def next_unit(self) -> Unit | None:
@@ -388,6 +390,8 @@ class _Parser:
             self.index = i
             self.feed(unit)
         self.flush_pending()
+        if self.held_captions and self.articles:  # no article after it: the last one's
+            self.articles[-1].captions += self.held_captions
         self.drop_orphan_tail()
         self.drop_standfirst()
         self.drop_notices()
@@ -522,6 +526,20 @@ class _Parser:
             self.dropped.append(Dropped(unit.first, bullet, "bullet"))
             self.pending.append(Unit(title, unit.first, unit.first, run_in=True))
             self.feed(Unit(rest, unit.first, unit.last, unit.indented, jump_out=unit.jump_out))
+            return
+        # A photo caption the dump set inside a page break (…加装电 / 图为…　记者 X 摄 / 梯项目…)
+        # is another article's: held for the next one, and the cut paragraph goes on.
+        if (
+            cur
+            and not self.pending
+            and cur.open_paragraph
+            and text.startswith(headlines.CAPTION)
+            and bylines.trailing_credit(text)
+            and self.next_unit is not None
+            and not headlines.is_headline_like(self.next_unit.bare)
+            and not bylines.is_byline_start(self.next_unit.bare)
+        ):
+            self.held_captions.append(unit)
             return
         # A paragraph cut by a page break continues in the next unit, whatever it looks like.
         if (
@@ -953,6 +971,7 @@ class _Parser:
             cur is not None and cur.boxed and len(heads) == 1
         )
         draft.notes, self.held_notes = self.held_notes, []
+        draft.captions, self.held_captions = self.held_captions, []
         self.seen_headline = True
         self.current = draft
         self.articles.append(draft)
@@ -988,7 +1007,9 @@ class _Parser:
     # -- finishing -----------------------------------------------------------------------------
     def finish(self, d: _Draft, position: int, issue: date | None, year: int | None) -> Article:
         notes = [Paragraph(u.bare, TEXT, u.first) for u in d.notes]
-        paragraphs = [p for p in [*notes, *d.paragraphs] if p.text]
+        own = list(d.paragraphs)
+        own[1:1] = [Paragraph(u.bare, TEXT, u.first) for u in d.captions]  # after the lead
+        paragraphs = [p for p in [*notes, *own] if p.text]
         credit_texts = list(d.credit_text)
         tail = list(d.tail_credit)
         # a photo caption inside the article (图为…　记者 X 摄): its credit leaves the body

@@ -1909,3 +1909,27 @@ def test_a_photographers_bare_name_closes_a_caption(credit, authors):
     )
     (a,) = p.articles
     assert list(a.authors) == authors and "摄" not in a.body
+
+
+def test_a_figure_line_under_a_title_is_its_subtitle():
+    p = page(
+        ISSUE, "老旧小区加装电梯“加速跑”", "今年已完工投用46台", "本报讯(记者 张明)3月4日," + BODY
+    )
+    (a,) = p.articles
+    assert a.title == "老旧小区加装电梯“加速跑”" and a.subtitle == "今年已完工投用46台"
+
+
+def test_a_caption_set_inside_another_articles_page_break_goes_to_the_next_article():
+    p = page(
+        ISSUE,
+        "老旧小区加装电梯“加速跑”",
+        "本报讯（记者 徐婧）10月14日，区住建局推行“一站式”审批服务，并对符合条件的加装电",
+        "图为10月13日，樟潭街道首届邻里文化节现场，居民体验竹编技艺。 记者 毛嘉伟 摄",
+        "梯项目给予每台最高20万元的财政补助。",
+        "樟潭街道首届邻里文化节开幕",
+        "本报讯（通讯员 郑一帆）10月13日，樟潭街道首届邻里文化节开幕。",
+        "活动为期一周。",
+    )
+    lift, fair = p.articles
+    assert "加装电梯项目给予每台最高20万元" in squash(lift.body) and "竹编" not in lift.body
+    assert "竹编技艺" in fair.body and "毛嘉伟" in fair.authors and "摄" not in fair.body
