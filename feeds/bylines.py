@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from feeds.chars import CJK, SENTENCE_END, SPACE
+from feeds.chars import BEFORE_HALF_STOP, CJK, SENTENCE_END, SPACE
 
 # Time words that stand where a name could (通讯员 刘晓东 近日，…) are never names, nor are
 # the words of a sidebar label (记者手记, 记者观察, 记者调查: a heading, not a byline).
@@ -99,7 +99,7 @@ _CREDIT_ONLY = re.compile(
 )
 # A credit at the end of a paragraph: "… 记者 毛嘉伟 文 俞佳琪 摄" or "…。（记者 X 通讯员 Y）".
 # right after a sentence's end (。 or, in half-width dumps, a full stop after an ideograph)
-_AFTER_END = rf"(?:(?<=[{SENTENCE_END}])|(?<=[{CJK}”’」』）\"')]\.))"
+_AFTER_END = rf"(?:(?<=[{SENTENCE_END}])|(?<=[{BEFORE_HALF_STOP}]\.))"
 _TRAILING = re.compile(
     rf"(?:[{SPACE}]+|{_AFTER_END})(?P<credit>[(（]?(?:(?:{_ROLE})[{SPACE}]*{NAME}"
     rf"(?:[{SPACE}、]+(?:{NAME}|{_SUFFIX}))*[{SPACE}]*)+[)）]?)$"

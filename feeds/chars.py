@@ -26,7 +26,9 @@ def width(text: str) -> int:
 
 
 _CLOSERS = "”’」』）)"
-_AFTER_IDEOGRAPH = re.compile(rf"[{CJK}”’」』）\"')]\.$")
+# What a half-width full stop ends a sentence after: an ideograph or a closing quote/bracket
+BEFORE_HALF_STOP = rf"{CJK}”’」』）\"')"
+_AFTER_IDEOGRAPH = re.compile(rf"[{BEFORE_HALF_STOP}]\.$")
 
 
 # A quotation closed by its attribution: “…坚持。”——沙湾社区志愿者　王美英

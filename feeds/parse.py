@@ -161,6 +161,14 @@ def _rejoin_bylines(units: list[Unit]) -> list[Unit]:
     return out
 
 
+def _join_cut(cur: _Draft, unit: Unit) -> None:
+    """`unit` goes on the paragraph a page break cut at the end of `cur`."""
+    last = cur.paragraphs[-1]
+    cur.paragraphs[-1] = replace(last, text=last.text + unit.bare)
+    cur.last = unit.last
+    cur.jumped_out = unit.jump_out
+
+
 @dataclass
 class _Draft:
     """An article being assembled."""
@@ -554,10 +562,7 @@ class _Parser:
             # a list the paragraph introduces: …获得： / 1.参与…
             listed = cur.paragraphs[-1].text.endswith(("：", ":")) and headlines.enumerated(text)
             if not (unit.jump_in or titled or listed):
-                last = cur.paragraphs[-1]
-                cur.paragraphs[-1] = replace(last, text=last.text + text)
-                cur.last = unit.last
-                cur.jumped_out = unit.jump_out
+                _join_cut(cur, unit)
                 return
         if cur and not self.pending and bylines.author_note(text):  # （作者单位：…）
             cur.credits.append(text)
@@ -785,11 +790,8 @@ class _Parser:
         self.pending = []
         jumped.jumped_out = False
         self.current = jumped
-        last = jumped.paragraphs[-1]
         if jumped.open_paragraph and not bylines.is_byline_start(unit.bare):
-            jumped.paragraphs[-1] = replace(last, text=last.text + unit.bare)
-            jumped.last = unit.last
-            jumped.jumped_out = unit.jump_out
+            _join_cut(jumped, unit)
         else:
             self.add_paragraph(jumped, unit)
         return True

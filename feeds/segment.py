@@ -79,9 +79,7 @@ class _WholeFileMarshal:
     whole and unmarshalling the bytes gives the same objects about three times faster (0.2 s
     instead of 0.6 s, the largest part of an incremental build's parsing of one page)."""
 
-    dump = staticmethod(marshal.dump)
-    dumps = staticmethod(marshal.dumps)
-    loads = staticmethod(marshal.loads)
+    dump = staticmethod(marshal.dump)  # jieba writes its cache with it
 
     @staticmethod
     def load(file: Any) -> Any:
