@@ -466,6 +466,7 @@ class StoreUpdate:
         self._process = ctx.Process(target=_update_child, args=args, daemon=False)
         self._process.start()
         child_end.close()
+        self._outcome: tuple[bool, object] | None = None
 
     @staticmethod
     def possible(workers: int | None) -> bool:
@@ -473,17 +474,52 @@ class StoreUpdate:
         (one thread, a platform with fork)."""
         return worker_count(workers) > 1 and _mp_context().get_start_method() == "fork"
 
+    @classmethod
+    def early(
+        cls,
+        out_dir: Path,
+        store_path: Path,
+        files: list[tuple[Path, str]],
+        topics_path: Path | None,
+        workers: int | None,
+        progress: bool | None,
+        now: datetime,
+    ) -> StoreUpdate | None:
+        """Started before anything else when an incremental build may follow (a published
+        site and its store): parsing the changed pages is the longest part of a small build,
+        so it starts while this process checks for an unchanged site and loads the index.
+        The caller ends it with `result()` or `discard()`."""
+        from feeds.publish import published
+
+        if not files or not cls.possible(workers) or not Path(store_path).exists():
+            return None
+        if published(out_dir)[1] is None:
+            return None  # a first build: the full path parses, in parallel
+        engine = engine_version(topics_path)
+        return cls(store_path, files, engine, topics_path, workers, progress, now)
+
     def result(self) -> CollectStats:
-        try:
-            ok, value = self._conn.recv()
-        except EOFError:  # the child died without a word (killed, out of memory)
-            ok, value = False, RuntimeError("the page parser process ended unexpectedly")
-        finally:
-            self._conn.close()
-            self._process.join()
+        if self._outcome is None:
+            try:
+                self._outcome = self._conn.recv()
+            except EOFError:  # the child died without a word (killed, out of memory)
+                self._outcome = (False, RuntimeError("the page parser process ended unexpectedly"))
+            finally:
+                self._conn.close()
+                self._process.join()
+        ok, value = self._outcome
         if not ok:
             raise value
         return value
+
+    def discard(self) -> CollectStats | None:
+        """Wait for the child, whatever it did, for a build that took another way (unchanged,
+        or the full path): what it saved (None if it failed: the full path meets that again).
+        """
+        try:
+            return self.result()
+        except Exception:  # noqa: BLE001 - the path taken instead meets it again
+            return None
 
 
 def _update_child(conn, store_path, files, engine, topics_path, workers, progress, now) -> None:  # noqa: ANN001
@@ -687,15 +723,7 @@ def build(
     if collection is None:
         store_path = Path(store or default_store_path(seeds))
         files = page_files(Path(seeds)) if Path(seeds).exists() else []
-        same = (
-            None
-            if full
-            else unchanged_site(seeds, Path(out_dir), config, topics_path, store_path, files)
-        )
-        if same is not None:
-            if on_collected is not None:
-                on_collected(same.problems)
-            return replace(same, seconds=time.perf_counter() - start)
+        now = now or _now()
         reported: list[tuple[Problem, ...]] = []
         callback = on_collected
 
@@ -705,23 +733,41 @@ def build(
                 callback(problems)
             reported.append(problems)
 
-        if not full:
-            from feeds import delta
-
-            done = delta.build(
-                seeds,
-                Path(out_dir),
-                config,
-                topics_path,
-                store_path,
-                workers=workers,
-                progress=progress,
-                now=now or _now(),
-                on_collected=report,
-                files=files,
+        ahead = None
+        if not full:  # the changed pages are parsed in a child from now on
+            ahead = StoreUpdate.early(
+                Path(out_dir), store_path, files, topics_path, workers, progress, now
             )
-            if done is not None:
-                return replace(done, seconds=time.perf_counter() - start)
+        try:
+            same = (
+                None
+                if full
+                else unchanged_site(seeds, Path(out_dir), config, topics_path, store_path, files)
+            )
+            if same is not None:
+                report(same.problems)
+                return replace(same, seconds=time.perf_counter() - start)
+            if not full:
+                from feeds import delta
+
+                done = delta.build(
+                    seeds,
+                    Path(out_dir),
+                    config,
+                    topics_path,
+                    store_path,
+                    workers=workers,
+                    progress=progress,
+                    now=now,
+                    on_collected=report,
+                    files=files,
+                    ahead=ahead,
+                )
+                if done is not None:
+                    return replace(done, seconds=time.perf_counter() - start)
+        finally:
+            # waited for in any case (its result is kept once taken): what it saved counts
+            early = ahead.discard() if ahead is not None else None
         on_collected = report
         collection, stats = collect_report(
             seeds,
@@ -734,6 +780,14 @@ def build(
             warn=warn,
             lean=True,
         )
+        if early is not None:  # the pages the child saved are not parsed again: count them
+            stats = replace(
+                stats,
+                parsed=stats.parsed + early.parsed,
+                new=stats.new + early.new,
+                changed=stats.changed + early.changed,
+                gone=stats.gone + early.gone,
+            )
         if stats.store_id:
             engine = engine_version(topics_path)
             source = source_key(seeds, config, engine, store_path, stats.store_id, stats.generation)

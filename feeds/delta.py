@@ -175,7 +175,7 @@ class Index:
             if topics is None:
                 topics = names[t[7]] = tuple(map(sys.intern, t[7].split(_SEP)))
             if tags is None:
-                tags = names[t[8]] = tuple(map(sys.intern, t[8].split(_SEP)))
+                tags = names[t[8]] = tuple(dict.fromkeys(map(sys.intern, t[8].split(_SEP))))
             published, updated = times.get(t[4], False), times.get(t[5], False)
             if published is False:
                 published = times[t[4]] = from_epoch(t[4], SHANGHAI)
@@ -262,7 +262,7 @@ def page_rows(page, classes, records, sizes, shown) -> list[Row]:  # noqa: ANN00
                 record.updated,
                 primary,
                 topics,
-                tags,
+                tuple(dict.fromkeys(tags)),  # each once: the planner counts them so
                 sizes[record.id],
                 shown[record.id],
                 "",
@@ -300,15 +300,7 @@ def _insert_ordered(rows: list[Row], new: Iterable[Row]) -> None:
         rows.sort(key=order_key, reverse=True)
         return
     for r in new:
-        key = order_key(r)  # type: ignore[arg-type]
-        lo, hi = 0, len(rows)
-        while lo < hi:  # the first row that goes after r
-            mid = (lo + hi) // 2
-            if order_key(rows[mid]) > key:  # type: ignore[arg-type]
-                lo = mid + 1
-            else:
-                hi = mid
-        rows.insert(lo, r)
+        rows.insert(_position(rows, r), r)
 
 
 def collection_rows(collection: Collection) -> list[Row]:
@@ -365,15 +357,24 @@ def _homes(rows: Sequence[Row], slugs: Sequence[str]) -> dict[str, list[Row]]:
     """Each topic's rows (in order): `all` and the configured topics."""
     lists: dict[str, list[Row]] = {s: [] for s in slugs}
     lists[ALL] = list(rows)
+    adders: dict[tuple, list[Callable]] = {}  # (primary, topics) -> the lists' appends
     for r in rows:
-        for slug in dict.fromkeys((r.primary_topic, *r.topics)):
-            if slug != ALL and slug in lists:
-                lists[slug].append(r)
+        key = (r.primary_topic, r.topics)
+        adds = adders.get(key)
+        if adds is None:
+            wanted = dict.fromkeys((key[0], *key[1]))
+            adds = adders[key] = [lists[s].append for s in wanted if s != ALL and s in lists]
+        for add in adds:
+            add(r)
     return lists
 
 
+_tags = attrgetter("tags")
+
+
 def _tag_counts(rows: Iterable[Row]) -> Counter:
-    return Counter(chain.from_iterable(dict.fromkeys(r.tags) for r in rows))
+    """How many rows carry each tag (a row's tags are distinct: see page_rows)."""
+    return Counter(chain.from_iterable(map(_tags, rows)))
 
 
 def _tag_set(counts: Counter, config: SiteConfig) -> set[str]:
@@ -581,22 +582,16 @@ def plan_changes(
     # article pages: touched items, and the neighbours of changed items in every topic list
     # they are in (before and after: each list is some item's home)
     candidates = {rid for rid in touched_items if rid in new_by_id}
-    places: dict[str, dict[str, int]] = {}
-    old_place: dict[str, int] | None = None
     for rid in changed:
         r = new_by_id.get(rid)
         if r is not None:
             for _, slug in _channels_of(r._replace(tags=()), slug_set):
                 home = homes[slug]
-                if slug not in places:
-                    places[slug] = {x.id: n for n, x in enumerate(home)}
-                pos = places[slug][rid]
+                pos = _position(home, r)
                 candidates.update(home[n].id for n in (pos - 1, pos + 1) if 0 <= n < len(home))
         r = old_by_id.get(rid)
         if r is not None:  # its neighbours then: the nearest items of each list in old order
-            if old_place is None:
-                old_place = {x.id: n for n, x in enumerate(old)}
-            pos = old_place[rid]
+            pos = _position(old, r)
             for _, slug in _channels_of(r._replace(tags=()), slug_set):
                 for step in (-1, 1):
                     n = pos + step
@@ -608,9 +603,8 @@ def plan_changes(
     for rid in sorted(candidates):
         r = new_by_id[rid]
         home = by_key.get(r.primary_topic, topic_chans[0])
-        if home.key not in places:
-            places[home.key] = {x.id: n for n, x in enumerate(home.items)}
-        targets.append(_article_page(r, common, config, home, places[home.key], keys, lazy))
+        place = {rid: _position(home.items, r)}  # type: ignore[arg-type]
+        targets.append(_article_page(r, common, config, home, place, keys, lazy))
 
     targets.append(opml_target(topic_chans, config, newest(rows), keys))
     targets.extend(static_targets(keys))
@@ -643,11 +637,27 @@ def _tag_lists(rows: Iterable[Row], tags: set[str]) -> dict[str, list[Row]]:
     """The rows carrying each of `tags`, in order."""
     lists: dict[str, list[Row]] = {t: [] for t in tags}
     if tags:
+        wanted = frozenset(tags)
         for r in rows:
-            for tag in dict.fromkeys(r.tags):
-                if tag in lists:
-                    lists[tag].append(r)
+            if not wanted.isdisjoint(r.tags):
+                for tag in r.tags:
+                    if tag in lists:
+                        lists[tag].append(r)
     return lists
+
+
+def _position(rows: Sequence[Row], r: Row) -> int:
+    """Where `r` is in `rows` (the site's order: order keys descending and unique), or
+    where it would go."""
+    key = order_key(r)  # type: ignore[arg-type]
+    lo, hi = 0, len(rows)
+    while lo < hi:  # the first row that is not before r
+        mid = (lo + hi) // 2
+        if order_key(rows[mid]) > key:  # type: ignore[arg-type]
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
 
 
 # -- the incremental build --------------------------------------------------------------------
@@ -665,9 +675,11 @@ def build(
     now: datetime,
     on_collected: Callable[[tuple[Problem, ...]], None] | None,
     files: list[tuple[Path, str]] | None = None,
+    ahead=None,  # noqa: ANN001 - feeds.build.StoreUpdate | None
 ):  # noqa: ANN201 - feeds.build.BuildReport | None
     """An incremental build, or None when the site must be built in full (nothing written
-    then, though the store may have been brought up to date)."""
+    then, though the store may have been brought up to date). `ahead`: the child already
+    parsing the changed pages (feeds.build.StoreUpdate.early), if the caller started one."""
     from feeds import build as b
     from feeds import store as st
     from feeds.pages import warm
@@ -711,8 +723,7 @@ def build(
             return None
         shaper = b._Lean(st.Bodies(store_path))  # noqa: SLF001
         # the changed pages are parsed in a child while this process loads the index
-        ahead = None
-        if b.StoreUpdate.possible(workers):
+        if ahead is None and b.StoreUpdate.possible(workers):
             ahead = b.StoreUpdate(store_path, files, engine, topics_path, workers, progress, now)
         try:
             with Index(manifest_file(out_dir)) as index:

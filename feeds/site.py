@@ -355,12 +355,32 @@ def archive_chunks(
     current = tuple(items[:k])
     older = items[k:][::-1]  # oldest first
     archives = []
-    start = 0
-    while start < len(older):
-        n = fitting(older[start : start + limit], limit, max_bytes, size)
-        archives.append(tuple(reversed(older[start : start + n])))
-        start += n
+    if max_bytes is None:
+        bounds = [(a, min(a + limit, len(older))) for a in range(0, len(older), limit)]
+    else:
+        bounds = _chunk_bounds(older, limit, max_bytes, size)
+    for start, end in bounds:
+        archives.append(tuple(older[start:end][::-1]))
     return current, archives
+
+
+def _chunk_bounds(
+    older: Sequence[Item], limit: int, max_bytes: int, size: Sizer | None
+) -> list[tuple[int, int]]:
+    """`fitting` applied from each page's first item on, as (start, end) slices of `older`,
+    from one running total of the sizes (a binary search per page, not a sum per item)."""
+    if size is None:
+        from feeds.render import estimated_size as size
+    totals = list(accumulate(map(size, older)))  # ascending: sizes are >= 0
+    bounds = []
+    start, base, n = 0, 0, len(totals)
+    while start < n:
+        # fitting: at most `limit` items, the first always, the rest while the page's total
+        # (the running total less `base`, what the pages before hold) is <= max_bytes
+        end = bisect_right(totals, base + max_bytes, start + 1, min(start + limit, n))
+        bounds.append((start, end))
+        base, start = totals[end - 1], end
+    return bounds
 
 
 def newest(items: Iterable[Item]) -> datetime | None:

@@ -265,3 +265,45 @@ def test_an_incremental_build_leaves_parsing_to_its_child(tmp_path: Path) -> Non
     run()  # the first build is a full one
     (seeds / PAGES[2]).write_bytes((CORPUS / PAGES[2]).read_bytes())
     assert run() == ["1", "False", "False"]
+
+
+def test_the_parse_child_starts_first_and_is_always_waited_for(
+    tmp_path: Path, full_builds: list[int], monkeypatch
+) -> None:
+    """With a published site the child parsing changed pages starts before the check for
+    an unchanged site (parsing is the longest part of a small build); whichever way the
+    build then goes (unchanged, incremental, in full), no child is left behind."""
+    import multiprocessing
+
+    events: list[str] = []
+    real_init, real_same = fb.StoreUpdate.__init__, fb.unchanged_site
+
+    def child(self, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        events.append("child")
+        real_init(self, *args, **kwargs)
+
+    def same(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        events.append("check")
+        return real_same(*args, **kwargs)
+
+    monkeypatch.setattr(fb.StoreUpdate, "__init__", child)
+    monkeypatch.setattr(fb, "unchanged_site", same)
+    seeds = _seeds(tmp_path, PAGES[:2])
+    store, out = tmp_path / "store.sqlite", tmp_path / "site"
+    build(seeds, out, CONFIG, store=store, workers=2)
+    assert events == ["check"]  # a first build: no child, the full path parses
+    _seeds(tmp_path, PAGES[2:3])
+    events.clear()
+    assert build(seeds, out, CONFIG, store=store, workers=2).collected.parsed == 1
+    assert events == ["child", "check"] and not multiprocessing.active_children()
+    events.clear()
+    assert build(seeds, out, CONFIG, store=store, workers=2).written == 0  # unchanged
+    assert events == ["child", "check"] and not multiprocessing.active_children()
+    monkeypatch.setattr(delta, "VERSION", "another layout")  # the full path after the child
+    _seeds(tmp_path, PAGES[3:4])
+    full_builds.clear()
+    report = build(seeds, out, CONFIG, store=store, workers=2)
+    assert full_builds and report.collected.parsed == 1  # by the child, counted once
+    assert report.collected.new == len(collect(seeds / PAGES[3]).items) > 0
+    assert not multiprocessing.active_children()
+    _check(tmp_path, seeds, out, store, "full after the child")

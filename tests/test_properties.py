@@ -75,3 +75,57 @@ def test_any_bytes_decode_or_fail_with_a_reason(data):
 
 def test_subsequence_check_can_fail():
     assert not is_subsequence("会议召开", "会议")
+
+
+def _chunks_by_fitting(items, limit, max_bytes, size):
+    """archive_chunks as its docstring says it: `fitting` page after page from the oldest."""
+    from feeds.site import fitting
+
+    k = fitting(items, limit, max_bytes, size)
+    older = items[k:][::-1]
+    pages, start = [], 0
+    while start < len(older):
+        n = fitting(older[start : start + limit], limit, max_bytes, size)
+        pages.append(tuple(reversed(older[start : start + n])))
+        start += n
+    return tuple(items[:k]), pages
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.integers(min_value=0, max_value=400), max_size=120),
+    st.integers(min_value=1, max_value=12),
+    st.one_of(st.none(), st.integers(min_value=0, max_value=1500)),
+)
+def test_archive_pages_are_fitting_page_after_page(sizes, limit, max_bytes):
+    from feeds.site import archive_chunks
+
+    items = [(n, size) for n, size in enumerate(sizes)]  # (identity, estimated size)
+    size = lambda item: item[1]  # noqa: E731
+    got = archive_chunks(items, limit, max_bytes, size)
+    assert got == _chunks_by_fitting(items, limit, max_bytes, size)
+    current, pages = got
+    assert [it for page in [current, *reversed(pages)] for it in page] == items
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=50), max_size=60, unique=True))
+def test_a_rows_position_is_its_index_in_the_site_order(stamps):
+    from datetime import datetime, timedelta
+
+    from feeds.delta import Row, _position
+    from feeds.group import SHANGHAI, order_key
+
+    start = datetime(2024, 3, 1, 12, tzinfo=SHANGHAI)
+
+    def row(n):
+        when = start + timedelta(minutes=n) if n % 7 else None  # some undated
+        return Row(f"id{n:03d}", "p.txt", n, "", when, None, "other", (), (), 1, "", "", "t")
+
+    rows = sorted(map(row, stamps), key=order_key, reverse=True)
+    for n, r in enumerate(rows):
+        assert _position(rows, r) == n
+    for probe in (row(51), row(56)):  # not in the list: where it would go
+        at = _position(rows, probe)
+        placed = [*rows[:at], probe, *rows[at:]]
+        assert placed == sorted(placed, key=order_key, reverse=True)
