@@ -69,6 +69,7 @@ CREDIT_SUFFIXES = (
     "文",
     "图",
     "供图",
+    "供稿",
     "整理",
 )
 _SUFFIX = "|".join(re.escape(s) for s in CREDIT_SUFFIXES)
@@ -317,16 +318,69 @@ def names(credits: list[str]) -> list[str]:
     """Every person named in credit strings, in order, without role words or duplicates."""
     out: list[str] = []
     for credit in credits:
-        credit = _PADDED.sub(lambda m: "".join(g for g in m.groups() if g), credit)  # 王　凯
+        credit = _SINGLES.sub(_unpad, credit)  # 王　凯, 洪 纲 郑 可
         for token in re.split(rf"[{SPACE}{_BULLETS}、，,/／()（）:：]+", credit):
-            token = _strip_roles(token.strip())
-            if token in CREDIT_SUFFIXES or token in ROLE_WORDS:
-                continue
-            if len(token) >= 3 and _UNIT_TOKEN.fullmatch(token):  # 全旺镇: a place, no name
-                continue
-            if re.fullmatch(NAME, token) and token not in out:
-                out.append(token)
+            # role words glued to the names around them: 见习记者郑晓雯通讯员严丽芳
+            for part in _ROLE_SPLIT.split(token.strip()):
+                part = _strip_roles(part)
+                if not part or part in CREDIT_SUFFIXES or part in ROLE_WORDS:
+                    continue
+                if len(part) >= 3 and _UNIT_TOKEN.fullmatch(part):  # 全旺镇: a place, no name
+                    continue
+                if re.fullmatch(NAME, part) and part not in out:
+                    out.append(part)
     return out
+
+
+_ROLE_SPLIT = re.compile(rf"(?:{_ROLE})")
+
+
+def after_role(text: str) -> str:
+    """What follows the last role word in `text` (all of it when it has none)."""
+    return _ROLE_SPLIT.split(text)[-1]
+
+
+# Single characters set apart by spaces: one name or several (a two-character name padded to
+# the width of three: 洪 纲 郑 可 is 洪纲 and 郑可; a kerned three-character name: 祝 晓 雯).
+_SINGLES = re.compile(rf"(?<![{CJK}])[{CJK}](?:[ \u3000\u00a0][{CJK}](?![{CJK}]))+(?![{CJK}])")
+
+
+def _unpad(m: re.Match) -> str:
+    """The names in a run of single characters, each name's characters joined, the names
+    apart. A leading 文/图 and a trailing 摄 are the credit words (文 汪 洋 摄)."""
+    chars = m.group().split()
+    head, tail = [], []
+    if len(chars) >= 3 and chars[0] in "文图":
+        head.append(chars.pop(0))
+    if len(chars) >= 3 and chars[-1] == "摄":
+        tail.append(chars.pop())
+    return " ".join([*head, *_split_names(chars), *tail])
+
+
+def _split_names(chars: list[str]) -> list[str]:
+    """Characters of consecutive names (2 or 3 each), split where every name starts with a
+    surname; two-character names first, as padding is for them."""
+    n = len(chars)
+    if n <= 3:
+        return ["".join(chars)]
+    sizes = [[2] * (n // 2)] if n % 2 == 0 else []
+    if n % 2:  # one three-character name among two-character ones: try each place
+        sizes = [[2] * k + [3] + [2] * ((n - 3) // 2 - k) for k in range((n - 3) // 2 + 1)]
+        sizes = sizes[::-1]  # the three-character name last first
+    if n % 2 == 0 and n >= 6:  # or two three-character names (祝 晓 雯 叶 思 远)
+        sizes.append([3] * (n // 3) if n % 3 == 0 else [2] * (n // 2))
+    for plan in sizes:
+        parts, at = [], 0
+        for size in plan:
+            parts.append("".join(chars[at : at + size]))
+            at += size
+        if all(part[0] in _SURNAMES for part in parts):
+            return parts
+    plan, parts, at = sizes[0], [], 0
+    for size in plan:
+        parts.append("".join(chars[at : at + size]))
+        at += size
+    return parts
 
 
 # Credit words that may be glued after a name (程浩报道, 郑雅文摄). A glued 文 or 图 is part of
@@ -391,11 +445,12 @@ def name_line(text: str) -> tuple[str, bool] | None:
     (◎ 叶青, □ 方志诚, 文／徐晓岚, 作者 X, or a bare 叶青); else None."""
     text = text.strip(SPACE)
     m = _NAME_LINE.match(text)
-    if not m:  # a name padded to line up under the mark: ◎ 叶　青
+    if not m:  # a name padded to the width of three, under a mark or not: ◎ 叶　青, 徐 宁
         mark = re.match(rf"(?:{_NAME_MARK})[{SPACE}]*", text)
-        if mark and _PADDED.fullmatch(text[mark.end() :]):
-            joined = _PADDED.sub(lambda g: "".join(x for x in g.groups() if x), text[mark.end() :])
-            m = _NAME_LINE.match(mark.group(0) + joined)
+        at = mark.end() if mark else 0
+        if _PADDED.fullmatch(text[at:]):
+            joined = _PADDED.sub(lambda g: "".join(x for x in g.groups() if x), text[at:])
+            m = _NAME_LINE.match(text[:at] + joined)
     if not m:
         return None
     name = m["name"]

@@ -38,7 +38,8 @@ _WEEKDAYS = "一二三四五六日"
 
 _ANY_MD = re.compile(r"(?<![\d年])(?:((?:19|20)\d{2})年)?(?<!\d)(\d{1,2})月(\d{1,2})日")
 _ANY_RECENT = re.compile(r"(日前|近日|近期)[，,]")
-_ANY_YESTERDAY = re.compile(r"(昨日|昨天)[，,上下中晚]")
+# 昨日，… / 昨日上午 / 记者昨日从区商务局获悉 / …于昨日召开: the lead's day, wherever it stands
+_ANY_YESTERDAY = re.compile(r"(昨日|昨天)(?![的之])")
 
 ROLLOVER_DAYS = 31
 

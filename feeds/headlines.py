@@ -434,6 +434,7 @@ def assign_roles(
                 or bracketed_label(texts[near])
                 or (
                     column_shaped(texts[near])
+                    and (first_on_page or texts[near][:1] in MARKED)
                     and (not dashed or texts[near][:1] in MARKED)
                     and (texts[near][:1] in MARKED or not _set_tight(near, title, gaps))
                 )

