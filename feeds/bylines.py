@@ -318,6 +318,7 @@ def names(credits: list[str]) -> list[str]:
     """Every person named in credit strings, in order, without role words or duplicates."""
     out: list[str] = []
     for credit in credits:
+        credit = _ROLE_SPLIT.sub(lambda m: f" {m[0]} ", credit)  # 蓝 天通讯员 陈 曦
         credit = _SINGLES.sub(_unpad, credit)  # 王　凯, 洪 纲 郑 可
         for token in re.split(rf"[{SPACE}{_BULLETS}、，,/／()（）:：]+", credit):
             # role words glued to the names around them: 见习记者郑晓雯通讯员严丽芳

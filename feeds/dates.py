@@ -36,7 +36,13 @@ _LEAD_DAY_BEFORE = re.compile(r"^(前日|前天)(?![内前后])")
 _LEAD_WEEKDAY = re.compile(r"^(上|本|这)?(?:周|星期|礼拜)([一二三四五六日天])")
 _WEEKDAYS = "一二三四五六日"
 
-_ANY_MD = re.compile(r"(?<![\d年])(?:((?:19|20)\d{2})年)?(?<!\d)(\d{1,2})月(\d{1,2})日")
+# (今年3月5日 too: the year is the issue's)
+_ANY_MD = re.compile(r"(?<!\d年)(?:((?:19|20)\d{2})年)?(?<!\d)(\d{1,2})月(\d{1,2})日")
+# 昨（19）日: yesterday, its day in brackets; 本月18日 / 上月28日: a day of this or last month
+_YESTERDAY_DAY = re.compile(r"昨[（(](\d{1,2})[)）]日")
+_MONTH_WORD_DAY = re.compile(r"(?<![\d年])([本上])月(\d{1,2})日")
+# 元月 is January (元月4日)
+_FIRST_MONTH = re.compile(r"元月(?=\d{1,2}日)")
 _ANY_RECENT = re.compile(r"(日前|近日|近期)[，,]")
 # 昨日，… / 昨日上午 / 记者昨日从区商务局获悉 / …于昨日召开: the lead's day, wherever it stands
 _ANY_YESTERDAY = re.compile(r"(昨日|昨天)(?![的之])")
@@ -205,7 +211,10 @@ def resolve_weekday(which: str, day: str, issue: date) -> date:
 
 def lead_date(text: str, issue: date | None, year: int | None) -> tuple[date | None, str | None]:
     """The date an article's first paragraph opens with, and how it was obtained."""
-    text = ascii_digits(text).lstrip(" \u3000")
+    text = _FIRST_MONTH.sub("1月", ascii_digits(text).lstrip(" \u3000"))
+    worded = _worded_day(text[:60], issue)
+    if worded is not None and text.startswith(worded[1]):
+        return worded[0], "text"
     m = _LEAD_MD.match(text)
     if m:
         if m[1]:
@@ -231,7 +240,10 @@ def lead_date(text: str, issue: date | None, year: int | None) -> tuple[date | N
             return found, "text"
     # A feature's lead may set the scene first: 寒冬时节,暖意浓浓。1月2日上午,…
     window = _lead_window(text)
+    worded = _worded_day(window, issue)
     m = _ANY_MD.search(window)
+    if worded is not None and (m is None or window.find(worded[1]) < m.start()):
+        return worded[0], "text"
     if m:
         if m[1]:
             return valid_date(int(m[1]), int(m[2]), int(m[3])), "text"
@@ -242,6 +254,27 @@ def lead_date(text: str, issue: date | None, year: int | None) -> tuple[date | N
     if issue is not None and _ANY_YESTERDAY.search(window):
         return issue - timedelta(days=1), "yesterday"
     return None, None
+
+
+def _worded_day(text: str, issue: date | None) -> tuple[date | None, str] | None:
+    """The first 昨（19）日 / 本月18日 / 上月28日 in `text`: (its date, the words), or None.
+    They need the issue's date."""
+    if issue is None:
+        return None
+    found = []
+    m = _YESTERDAY_DAY.search(text)
+    if m:
+        found.append((m.start(), resolve_day(int(m[1]), issue), m[0]))
+    m = _MONTH_WORD_DAY.search(text)
+    if m:
+        year, month = issue.year, issue.month
+        if m[1] == "上":
+            year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+        found.append((m.start(), valid_date(year, month, int(m[2])), m[0]))
+    if not found:
+        return None
+    _, when, words = min(found, key=lambda f: f[0])
+    return when, words
 
 
 def _lead_window(text: str, sentences: int = 2) -> str:

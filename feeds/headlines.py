@@ -455,11 +455,13 @@ def assign_roles(
 
 
 def _junctions(parts: list[str], lead: str) -> int:
-    """How many neighbouring parts the lead sentence runs straight across (…会议,研究部署…)."""
+    """How many neighbouring parts the lead sentence runs straight across (…会议,研究部署…):
+    two characters of the left part and three of the right (two matching ones can be a
+    coincidence: …全套 / 开办… in 拿齐全套开办材料 under 开办一家企业 / 半天就能拿齐“全套”)."""
     found = 0
     for left, right in zip(parts, parts[1:], strict=False):
         left, right = _NOT_WORD.sub("", left), _NOT_WORD.sub("", right)
-        if left and right and left[-2:] + right[:2] in lead:
+        if left and right and left[-2:] + right[:3] in lead:
             found += 1
     return found
 

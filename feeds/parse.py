@@ -30,14 +30,15 @@ _BULLET = re.compile(rf"^[{headlines.BULLETS}][ \u3000]*")
 
 
 def _closed_by_credit(line: str) -> bool:
-    """A line ending a paragraph with a bracketed credit after its last sentence."""
+    """A line ending a paragraph with a credit after its last sentence: bracketed, or a
+    photo credit (… 记者 钟可欣 通讯员 毛 丹 摄 closes a caption)."""
     found = bylines.trailing_credit(line.rstrip(SPACE))
-    return (
-        bool(found)
-        and open_bracket(found[1][:1])
-        and found[1][-1:] in ")）"  # closed: （记者 叶思 / 远 …） goes on
-        and ends_sentence(found[0])
-    )
+    if not found or not ends_sentence(found[0]):
+        return False
+    credit = found[1]
+    if open_bracket(credit[:1]):
+        return credit[-1:] in ")）"  # closed: （记者 叶思 / 远 …） goes on
+    return credit.endswith(("摄", "摄影"))
 
 
 _NO_START = "text before the first headline (article start missing?)"
@@ -307,15 +308,18 @@ class _Parser:
         rows = headlines.tables([ln for _, ln in lines])  # table rows stand alone
         units: list[Unit] = []
         prev = ""
+        carried = False  # (上接第N版) on a line of its own: it opens the next unit
         for i, (number, line) in enumerate(lines):
-            jump_in = _JUMP_IN in line
+            jump_in = _JUMP_IN in line or carried
             jump_out = _JUMP_OUT in line
             line = line.replace(_JUMP_IN, "").replace(_JUMP_OUT, "")
             if not line.strip(SPACE):
                 if jump_out and units:  # (下转第N版) on a line of its own
                     units[-1].jump_out = True
+                carried = jump_in
                 prev = ""
                 continue
+            carried = False
             # A blank line after a full line that ends a sentence ends the paragraph (pages
             # with blank lines between paragraphs); a page break cuts mid-sentence.
             gap_after_sentence = bool(units) and number > units[-1].last + 1 and ends_sentence(prev)

@@ -28,6 +28,7 @@ import os
 import re
 import sqlite3
 import sys
+import time
 import uuid
 import zlib
 from collections import OrderedDict
@@ -487,7 +488,7 @@ class Store:
             raise
 
     def _setup(self) -> None:
-        self.db.execute("PRAGMA journal_mode=WAL")
+        self._wal()
         self.db.execute("PRAGMA synchronous=NORMAL")
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
         if version not in (0, SCHEMA_VERSION):
@@ -504,6 +505,23 @@ class Store:
             with self.transaction():
                 for statement in _statements(_LEAN_SCHEMA):
                     self.db.execute(statement)
+
+    def _wal(self) -> None:
+        """Switch a new store file to WAL. Two processes opening a new file at once (the
+        workers of a server starting together) race for it: the loser's switch fails at once
+        with "locked" (SQLite's busy timeout does not cover it), so it waits and asks again
+        (by then the file is in WAL and the switch is a no-op)."""
+        deadline = time.monotonic() + self.timeout
+        delay = 0.01
+        while True:
+            try:
+                self.db.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() + delay > deadline:
+                    raise
+                time.sleep(delay)
+                delay = min(delay * 2, 0.5)
 
     def close(self) -> None:
         self.db.close()

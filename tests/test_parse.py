@@ -2081,3 +2081,55 @@ def test_a_slogan_pair_over_a_title_mid_page_is_its_pretitle():
     )
     night = p.articles[1]
     assert (night.pretitle, night.column) == ("凝聚青春力量 助力乡村振兴", None)
+
+
+def test_a_jump_marker_on_its_own_line_under_a_title_opens_a_continued_article():
+    """title / (上接第1版) / text: a continued article, never a paragraph cut by a page break
+    (the marker's line leaves a gap that looks like one)."""
+    text = "\n\n".join(
+        [
+            "第02版：要闻",
+            "区政府召开第58次常务会议",
+            MEETING,
+            "会上，区委、区政府为首批10个项目专班授旗。",
+            "全区“双招双引”工作推进会召开",
+            "(上接第1版)",
+            "会议强调,要坚持招商引资“一号工程”不动摇,全力以赴抓项目、促投资。",
+        ]
+    )
+    meeting, jobs = parse_page(text + "\n", "p.txt").articles
+    assert jobs.title == "全区“双招双引”工作推进会召开" and jobs.continued
+    assert "双招双引" not in meeting.body and jobs.body.startswith("会议强调")
+
+
+@pytest.mark.parametrize(
+    ("lead", "issue", "expected"),
+    [
+        ("昨（19）日上午，衢江杨梅节开幕。", date(2024, 6, 20), date(2024, 6, 19)),
+        ("今年3月5日是第60个“学雷锋纪念日”。", date(2024, 3, 6), date(2024, 3, 5)),
+        ("今年3月5日是第60个“学雷锋纪念日”。", None, date(2023, 3, 5)),
+        ("元月4日，区委召开会议。", date(2025, 1, 6), date(2025, 1, 4)),
+        ("本月18日，全区召开会议。", date(2024, 6, 20), date(2024, 6, 18)),
+        ("上月28日，全区召开会议。", date(2025, 1, 3), date(2024, 12, 28)),
+        ("寒冬时节，暖意浓浓。上月28日，志愿者走进村里。", date(2025, 1, 3), date(2024, 12, 28)),
+    ],
+)
+def test_worded_datelines(lead, issue, expected):
+    from feeds.dates import lead_date
+
+    assert lead_date(lead, issue, 2023)[0] == expected
+
+
+def test_a_title_in_reading_order_is_not_rotated_by_a_coincidence():
+    """The lead runs across 全套 / 开办 by chance (拿齐全套开办材料): not proof of a scramble."""
+    lead = (
+        "记者从区市场监管局获悉，我区推出企业开办“一件事”改革，群众最快半天就能拿齐全套开办材料。"
+    )
+    assert headlines.unscramble("开办一家企业 半天就能拿齐“全套”", lead) == (
+        "开办一家企业 半天就能拿齐“全套”"
+    )
+    seed_lead = "2月19日,区委常委会召开会议,传达学习近期习近平总书记重要讲话重要文章精神。"
+    got = headlines.unscramble(
+        "习近平总书记重要讲话重要文章精神 区委常委会召开会议 传达学习近期", seed_lead
+    )
+    assert squash(got) == "区委常委会召开会议传达学习近期习近平总书记重要讲话重要文章精神"

@@ -20,7 +20,7 @@ from feeds.group import SHANGHAI, article_id
 from feeds.model import Article, Page, Paragraph
 from feeds.render import FeedSpec, render
 from feeds.source import read_page
-from feeds.store import Parsed, Store, StoreLocked, jaccard, shingles
+from feeds.store import Parsed, Store, StoreError, StoreLocked, jaccard, shingles
 
 from .conftest import CORPUS, REPO, SEEDS
 
@@ -354,3 +354,26 @@ def test_every_module_is_known_to_change_parses_or_not() -> None:
     engine, other = build_module.ENGINE_MODULES, build_module._NOT_ENGINE
     assert not engine & other
     assert modules == engine | other, sorted(modules ^ (engine | other))
+
+
+def _open_at(path: Path, start: float) -> str:
+    while time.time() < start:
+        pass
+    try:
+        with Store(path, timeout=10):
+            return "ok"
+    except StoreError as exc:
+        return str(exc)
+
+
+def test_processes_opening_a_new_store_at_once_all_get_it(tmp_path):
+    """The workers of a server starting together open a new store at the same moment: the
+    switch to WAL races, and a loser's fails at once ("locked", outside SQLite's busy
+    timeout). Each must wait and open it (without the retry about half the rounds fail)."""
+    import multiprocessing
+
+    with multiprocessing.get_context("fork").Pool(4) as pool:
+        for n in range(12):
+            path = tmp_path / f"{n}.sqlite"
+            start = time.time() + 0.05
+            assert pool.starmap(_open_at, [(path, start)] * 4) == ["ok"] * 4
