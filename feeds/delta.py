@@ -34,6 +34,7 @@ an incremental site is byte for byte a full build's.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import marshal
 import os
@@ -52,6 +53,7 @@ from typing import NamedTuple
 from feeds.group import SHANGHAI, order_key, page_days, stamp
 from feeds.model import Item, Problem
 from feeds.publish import NotPartial, immediate, manifest_file, published
+from feeds.render import EntryMemo
 from feeds.site import (
     ALL,
     FORMATS,
@@ -73,6 +75,7 @@ from feeds.site import (
     tag_channel,
     titles_of,
 )
+from feeds.store import StoreError
 
 VERSION = "2"  # of the index's layout and meaning: another version builds in full
 _TIMEOUT = 30.0
@@ -424,16 +427,21 @@ class Resolver:
             self._db.close()
         self._db, self._pid, self._items = None, -1, {}
 
-    def items(self, rows: Sequence[Row | None]) -> tuple[Item | None, ...]:
+    def db(self):  # noqa: ANN201 - feeds.store.Store
+        """This process's connection to the store (a fork opens its own)."""
         from feeds import build as b
         from feeds import store as st
 
-        if self._pid != os.getpid():  # each process its own connection (a fork's too)
+        if self._pid != os.getpid():
             self._pid = os.getpid()
             self._items = {}
             self._shaper = b._Lean(st.Bodies(self.store))  # noqa: SLF001 - one module's pair
             self._db = st.Store(self.store)
-        shaper, db = self._shaper, self._db
+        return self._db
+
+    def items(self, rows: Sequence[Row | None]) -> tuple[Item | None, ...]:
+        db = self.db()
+        shaper = self._shaper
         missing = [r for r in rows if r is not None and r.id not in self._items]
         if missing:
             kept = db.lean_rows(shaper.version, [r.id for r in missing])
@@ -458,6 +466,40 @@ class Resolver:
         return tuple(None if r is None else self._items[r.id] for r in rows)
 
 
+class KeptEntries(EntryMemo):
+    """An EntryMemo that also keeps the entries it makes in the store, and finds there the
+    entries earlier builds made (feeds.store's entry cache): an item's entry depends on its
+    row's digest (everything the item shows: feeds.site.item_digest), its times in the
+    document, the format, the site's URL and id prefix, the topic titles and the renderer's
+    version, so the key digests all of these. Only planned rows are kept (feeds.delta's
+    builds): a full build renders every entry once anyway."""
+
+    def __init__(self, resolver: Resolver, salt: str, titles: Mapping[str, str]) -> None:
+        super().__init__()
+        self.resolver = resolver
+        self._salt = repr((salt, sorted(titles.items())))
+
+    def lasting_key(self, item: object, fmt: str, when: tuple, spec: object) -> str | None:
+        digest = getattr(item, "digest", "")
+        if not digest:
+            return None
+        parts = (self._salt, digest, fmt, [t and t.isoformat() for t in when])
+        parts += (spec.id_prefix, spec.site_url)  # type: ignore[attr-defined]
+        return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+
+    def kept(self, keys: Sequence[str]) -> dict[str, bytes | str]:
+        try:
+            return self.resolver.db().entries(keys)
+        except StoreError:
+            return {}  # a cache: the entries are made again
+
+    def keep(self, entries: list[tuple[str, bytes | str]]) -> None:
+        try:
+            self.resolver.db().keep_entries(entries)
+        except StoreError:
+            pass
+
+
 class LazyItems(Sequence):
     """Rows that become items when first read (see Resolver)."""
 
@@ -470,6 +512,17 @@ class LazyItems(Sequence):
         if self._items is None:
             self._items = self._resolver.items(self._rows)
         return self._items
+
+    @property
+    def rows(self) -> tuple[Row | None, ...]:
+        """The planned rows (their digests and times are what feeds.render keys entries by)."""
+        return self._rows
+
+    def item(self, index: int) -> Item | None:
+        """One item, read alone unless all were read already."""
+        if self._items is not None:
+            return self._items[index]
+        return self._resolver.items(self._rows[index : index + 1])[0]
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -507,7 +560,6 @@ def plan_changes(
         common_context,
         static_targets,
     )
-    from feeds.render import EntryMemo
 
     slugs = [t.slug for t in topics if t.slug != ALL]
     slug_set = set(slugs)
@@ -556,7 +608,7 @@ def plan_changes(
     titles = titles_of(topics)
     tag_rows = _tag_lists(rows, {key for kind, key in touched if kind == "tag" and key in tags_now})
 
-    memo = EntryMemo()
+    memo = KeptEntries(lazy, keys.salt, titles) if isinstance(lazy, Resolver) else EntryMemo()
     targets: list[Target] = [_index_page(rows, config, common, tag_stubs, keys, lazy)]
     drop: list[str] = []
     keep: list[str] = []  # the settled pages of the channels planned (see site.Settled)

@@ -362,6 +362,18 @@ class EntryMemo:
         self._entries[key] = entry
         self._size += len(entry)
 
+    # Entries kept between builds (feeds.delta.KeptEntries): none in this memo.
+    def lasting_key(self, item: object, fmt: str, when: EntryTime, spec: FeedSpec) -> str | None:
+        """The key an entry is kept under between builds (None: it is not kept)."""
+        return None
+
+    def kept(self, keys: Sequence[str]) -> dict[str, bytes | str]:
+        """The entries kept from earlier builds under `keys`."""
+        return {}
+
+    def keep(self, entries: list[tuple[str, bytes | str]]) -> None:
+        """Keep new entries for later builds."""
+
 
 # The namespaces feedgen declares on <rss> for what an item may hold (dc:creator,
 # content:encoded): an item serialized under a root declaring them has none of its own, as
@@ -409,21 +421,47 @@ def _entries(
 ) -> tuple[list[EntryTime], list]:
     """Each item's entry in `fmt` (bytes for RSS and Atom, text for JSON), made once per
     memo: the key holds everything an entry shows besides the item (its times in this
-    document, the spec's id prefix and site URL; the rest of the spec is the document's)."""
-    times = entry_times(items)
-    out = []
-    for item, when in zip(items, times, strict=True):
+    document, the spec's id prefix and site URL; the rest of the spec is the document's).
+
+    Items that carry their planned rows (feeds.delta's LazyItems) may have entries kept by
+    an earlier build (see EntryMemo.kept): an item is read and its entry made only when
+    neither memo has it."""
+    rows = getattr(items, "rows", None)
+    shown = items if rows is None else rows
+    times = entry_times(shown)
+    out: list = []
+    keys: list[tuple] = []
+    missing: dict[int, str | None] = {}  # index -> lasting key
+    for k, (item, when) in enumerate(zip(shown, times, strict=True)):
         key = (id(item), fmt, when, spec.id_prefix, spec.site_url, id(topic_titles))
         entry = memo.get(key) if memo is not None else None
         if entry is None:
+            lasting = memo.lasting_key(item, fmt, when, spec) if memo and rows else None
+            missing[k] = lasting
+        keys.append(key)
+        out.append(entry)
+    if not missing:
+        return times, out
+    lasting_keys = [lk for lk in missing.values() if lk is not None]
+    kept = memo.kept(lasting_keys) if memo is not None and lasting_keys else {}
+    fresh: list[tuple[str, bytes | str]] = []
+    for k, lasting in missing.items():
+        entry = kept.get(lasting) if lasting is not None else None
+        if entry is None:
+            item = items[k] if rows is None else items.item(k)  # type: ignore[attr-defined]
+            when = times[k]
             if fmt == "json":
                 entry = _json_fragment(_json_item(spec, item, when, topic_titles))
             else:
                 filled = _fill_entry(_new_entry(fmt), spec, item, when, fmt, topic_titles)
                 entry = _xml_fragment(filled, fmt)
-            if memo is not None:
-                memo.put(key, entry)
-        out.append(entry)
+            if lasting is not None:
+                fresh.append((lasting, entry))
+        if memo is not None:
+            memo.put(keys[k], entry)
+        out[k] = entry
+    if fresh and memo is not None:
+        memo.keep(fresh)
     return times, out
 
 

@@ -102,6 +102,19 @@ CREATE TABLE IF NOT EXISTS lean (
 );
 """
 
+# A second cache: feed entries as a site's feeds show them (feeds.render's serialized items:
+# RSS <item>, Atom <entry>, JSON Feed item), keyed by a digest of all they are made of
+# (feeds.delta.KeptEntries). A build that adds a page renders the few feed documents it
+# reaches; the entries in them were mostly rendered by the build before. The oldest rows go
+# past ENTRY_LIMIT.
+_ENTRY_SCHEMA = """
+CREATE TABLE IF NOT EXISTS entries (
+    key TEXT PRIMARY KEY,       -- digest of the item, the entry's times, format and site
+    data BLOB NOT NULL          -- the entry (bytes for XML, text for JSON), opaque here
+);
+"""
+ENTRY_LIMIT = 30_000
+
 
 def _statements(script: str) -> list[str]:
     """The SQL statements of a script without its -- comments (executescript would COMMIT)."""
@@ -501,10 +514,11 @@ class Store:
         tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master")}
         if not {"meta", "pages", "articles"} <= tables:
             raise StoreCorrupt(f"{self.path}: not a feeds store (tables missing)")
-        if "lean" not in tables:  # added after format 1 first shipped: made on first use
-            with self.transaction():
-                for statement in _statements(_LEAN_SCHEMA):
-                    self.db.execute(statement)
+        for name, schema in (("lean", _LEAN_SCHEMA), ("entries", _ENTRY_SCHEMA)):
+            if name not in tables:  # caches added after format 1 shipped: made on first use
+                with self.transaction():
+                    for statement in _statements(schema):
+                        self.db.execute(statement)
 
     def _wal(self) -> None:
         """Switch a new store file to WAL. Two processes opening a new file at once (the
@@ -869,6 +883,30 @@ class Store:
                 (version, json.dumps(list(ids))),
             ).fetchall()
         return {r[0]: (r[1], r[2]) for r in rows}
+
+    def entries(self, keys: Sequence[str]) -> dict[str, bytes | str]:
+        """Kept feed entries of the given keys (see _ENTRY_SCHEMA)."""
+        with self._errors():
+            rows = self.db.execute(
+                "SELECT key, data FROM entries WHERE key IN (SELECT value FROM json_each(?))",
+                (json.dumps(list(keys)),),
+            ).fetchall()
+        return dict(rows)
+
+    def keep_entries(self, entries: Sequence[tuple[str, bytes | str]]) -> None:
+        """Save feed entries in a transaction of their own; the oldest past ENTRY_LIMIT go.
+        A store another writer holds is left as it is (a cache: they are made again)."""
+        try:
+            with self.transaction():
+                self.db.executemany(
+                    "INSERT OR REPLACE INTO entries (key, data) VALUES (?, ?)", entries
+                )
+                self.db.execute(
+                    "DELETE FROM entries WHERE rowid <= (SELECT max(rowid) FROM entries) - ?",
+                    (ENTRY_LIMIT,),
+                )
+        except StoreLocked:
+            pass
 
     def stored_article(self, article_id: str) -> tuple[Article, str]:
         """An article as saved, and its content hash."""

@@ -307,3 +307,42 @@ def test_the_parse_child_starts_first_and_is_always_waited_for(
     assert report.collected.new == len(collect(seeds / PAGES[3]).items) > 0
     assert not multiprocessing.active_children()
     _check(tmp_path, seeds, out, store, "full after the child")
+
+
+def test_feed_entries_are_kept_for_the_next_build(
+    tmp_path: Path, full_builds: list[int], monkeypatch
+) -> None:
+    """An incremental build finds in the store the entries the build before it rendered
+    (feeds.delta.KeptEntries): it serializes only the entries of what changed, and its
+    feeds are still byte for byte a full build's."""
+    import feeds.render as fr
+
+    made: list[str] = []
+    real_xml, real_json = fr._xml_fragment, fr._json_fragment
+
+    def xml(entry, fmt):  # noqa: ANN001, ANN202
+        made.append(fmt)
+        return real_xml(entry, fmt)
+
+    def json_(item):  # noqa: ANN001, ANN202
+        made.append("json")
+        return real_json(item)
+
+    monkeypatch.setattr(fr, "_xml_fragment", xml)
+    monkeypatch.setattr(fr, "_json_fragment", json_)
+    seeds = _seeds(tmp_path, PAGES[:3])
+    store, out = tmp_path / "store.sqlite", tmp_path / "site"
+    build(seeds, out, CONFIG, store=store, workers=1)
+    _seeds(tmp_path, PAGES[3:4])
+    made.clear()
+    build(seeds, out, CONFIG, store=store, workers=1)  # the first incremental build
+    first = len(made)
+    _seeds(tmp_path, PAGES[4:5])
+    new = len(collect(seeds / PAGES[4]).items)
+    made.clear()
+    full_builds.clear()
+    build(seeds, out, CONFIG, store=store, workers=1)
+    assert not full_builds and first > 3 * new
+    # the new items' entries, and those of items whose times in the site moved
+    assert 3 * new <= len(made) < first, (len(made), first, new)
+    _check(tmp_path, seeds, out, store, "kept entries")

@@ -377,3 +377,14 @@ def test_processes_opening_a_new_store_at_once_all_get_it(tmp_path):
             path = tmp_path / f"{n}.sqlite"
             start = time.time() + 0.05
             assert pool.starmap(_open_at, [(path, start)] * 4) == ["ok"] * 4
+
+
+def test_kept_feed_entries_come_back_as_kept_and_the_oldest_go(tmp_path, monkeypatch):
+    import feeds.store as fs
+
+    monkeypatch.setattr(fs, "ENTRY_LIMIT", 3)
+    with Store(tmp_path / "store.sqlite") as st:
+        st.keep_entries([("a", b"<item>a</item>\n"), ("b", '    {"id": "b"}')])
+        assert st.entries(["a", "b", "zz"]) == {"a": b"<item>a</item>\n", "b": '    {"id": "b"}'}
+        st.keep_entries([("c", b"c"), ("d", b"d"), ("e", b"e")])
+        assert set(st.entries(["a", "b", "c", "d", "e"])) == {"c", "d", "e"}
