@@ -453,16 +453,18 @@ class StoreUpdate:
     def __init__(
         self,
         store_path: Path,
-        files: list[tuple[Path, str]],
+        files: list[tuple[Path, str]] | None,
         engine: str,
         topics_path: Path | None,
         workers: int | None,
         progress: bool | None,
         now: datetime,
+        seeds: Path | None = None,
     ) -> None:
+        """`files`: the page files, or None for the child to list `seeds` itself."""
         ctx = multiprocessing.get_context("fork")
         self._conn, child_end = ctx.Pipe(duplex=False)
-        args = (child_end, store_path, files, engine, topics_path, workers, progress, now)
+        args = (child_end, store_path, files, engine, topics_path, workers, progress, now, seeds)
         self._process = ctx.Process(target=_update_child, args=args, daemon=False)
         self._process.start()
         child_end.close()
@@ -479,7 +481,7 @@ class StoreUpdate:
         cls,
         out_dir: Path,
         store_path: Path,
-        files: list[tuple[Path, str]],
+        seeds: Path,
         topics_path: Path | None,
         workers: int | None,
         progress: bool | None,
@@ -491,12 +493,13 @@ class StoreUpdate:
         The caller ends it with `result()` or `discard()`."""
         from feeds.publish import published
 
-        if not files or not cls.possible(workers) or not Path(store_path).exists():
+        if not cls.possible(workers) or not Path(store_path).exists():
             return None
         if published(out_dir)[1] is None:
             return None  # a first build: the full path parses, in parallel
         engine = engine_version(topics_path)
-        return cls(store_path, files, engine, topics_path, workers, progress, now)
+        # the child lists the seeds itself (this process does the same meanwhile)
+        return cls(store_path, None, engine, topics_path, workers, progress, now, seeds)
 
     def result(self) -> CollectStats:
         if self._outcome is None:
@@ -522,9 +525,13 @@ class StoreUpdate:
             return None
 
 
-def _update_child(conn, store_path, files, engine, topics_path, workers, progress, now) -> None:  # noqa: ANN001
+def _update_child(
+    conn, store_path, files, engine, topics_path, workers, progress, now, seeds
+) -> None:  # noqa: ANN001, E501
     """In the child: update_store with a connection and a lean shaper of its own."""
     try:
+        if files is None:
+            files = page_files(seeds)
         with Store(store_path) as db:
             shaper = _Lean(_store.Bodies(store_path))
             stats = update_store(
@@ -722,8 +729,13 @@ def build(
     source = None
     if collection is None:
         store_path = Path(store or default_store_path(seeds))
-        files = page_files(Path(seeds)) if Path(seeds).exists() else []
         now = now or _now()
+        ahead = None
+        if not full and Path(seeds).exists():  # the changed pages are parsed in a child
+            ahead = StoreUpdate.early(
+                Path(out_dir), store_path, Path(seeds), topics_path, workers, progress, now
+            )
+        files = page_files(Path(seeds)) if Path(seeds).exists() else []
         reported: list[tuple[Problem, ...]] = []
         callback = on_collected
 
@@ -733,11 +745,6 @@ def build(
                 callback(problems)
             reported.append(problems)
 
-        ahead = None
-        if not full:  # the changed pages are parsed in a child from now on
-            ahead = StoreUpdate.early(
-                Path(out_dir), store_path, files, topics_path, workers, progress, now
-            )
         try:
             same = (
                 None

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from feeds.chars import BEFORE_HALF_STOP, CJK, SENTENCE_END, SPACE
+from feeds.chars import BEFORE_HALF_STOP, CJK, DASHES, SENTENCE_END, SPACE
 
 # Time words that stand where a name could (通讯员 刘晓东 近日，…) are never names, nor are
 # the words of a sidebar label (记者手记, 记者观察, 记者调查: a heading, not a byline).
@@ -55,7 +55,7 @@ ROLE = _ROLE  # the role words as a regex alternation (记者|通讯员|…)
 # Typographic marks a byline line may open with: a bullet (■本报记者 X) and the 文/图 tag
 # (文/图 本报记者 X: the writer also took the photos; 文/记者 X 图/通讯员 Y).
 _BULLETS = "■□●○◆◇▲△▼★☆◎"
-_TAG = r"(?:文|图|摄影|摄)(?:[/／](?:文|图|摄影|摄))?[/／：:]?"
+_TAG = r"(?:文|图|摄影|摄)(?:[/／丨｜](?:文|图|摄影|摄))?[/／：:丨｜]?"
 _MARK = rf"(?:[{_BULLETS}][{SPACE}]*)?(?:{_TAG}[{SPACE}]*(?=(?:{_ROLE}|本报)))?"
 CREDIT_SUFFIXES = (
     "报道",
@@ -91,7 +91,7 @@ _PAREN = re.compile(r"^[(（](?P<credit>[^()（）]{1,80})[)）]")
 _REPORTED = re.compile(rf"^(?P<credit>(?:{_ROLE})[^，,。:：()（）]{{1,40}}?)报道")
 _ROLE_RUN = re.compile(
     rf"^(?P<credit>(?:{_MARK}(?:{_ROLE})[{SPACE}:：]*{NAME}(?:[{SPACE}、]+{NAME})*[{SPACE}]*)+)"
-    rf"(?=$|[{SPACE}\d，,。])"
+    rf"(?=$|[{SPACE}\d，,。：:])"  # a colon may close it: 通讯员 郑晓：5月14日
 )
 # A unit that is nothing but a credit: (记者 陈一鸣 通讯员 余晨光), 记者 黄子轩, 通讯员 A B.
 _CREDIT_ONLY = re.compile(
@@ -229,7 +229,7 @@ def split_byline(text: str) -> Byline:
         while pos < len(text) and text[pos] in SPACE + "，,":
             pos += 1
         return Byline(text[:pos].strip(SPACE + "，,"), None, None, text[pos:].strip(SPACE))
-    while pos < len(text) and text[pos] in SPACE:
+    while pos < len(text) and text[pos] in SPACE + DASHES:  # 本报讯 — 记者 X, 本报讯——
         pos += 1
     credit = None
     for pattern in (_PAREN, _REPORTED, _ROLE_RUN):
@@ -405,7 +405,7 @@ def _strip_roles(token: str) -> str:
 
 # A signed piece (评论, 理论文章, 副刊 prose and verse) credits its author with a name alone on
 # the line under the title, often after a mark: ◎ 叶青, □ 方志诚, 文／徐晓岚, 作者 X.
-_NAME_MARK = rf"(?:[{_BULLETS}]|(?:文|作者|撰文)[{SPACE}]*[/／:：]|作者(?=[{SPACE}]))"
+_NAME_MARK = rf"(?:[{_BULLETS}]|(?:文|作者|撰文)[{SPACE}]*[/／:：丨｜|]|作者(?=[{SPACE}]))"
 _NAME_LINE = re.compile(rf"^(?:(?P<mark>{_NAME_MARK})[{SPACE}]*)?(?P<name>[{CJK}·•]{{2,5}})$")
 # Common surnames: a bare 2–3 character line is a name only when it starts with one (a
 # 2-character title such as 春耕 does not); 复姓 take 3–4 characters.

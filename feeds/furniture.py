@@ -121,6 +121,7 @@ def classify(bare: str, top: bool, alone: bool = False) -> Furniture | None:
 _DATE_TOKEN = re.compile(
     r"(?:19|20)\d{2}年\d{1,2}月\d{1,2}日|(?:星期|周)[一二三四五六日天]"
     rf"|第[A-Z]?[\d一二三四五六七八九十]+版(?:[：:][{CJK}·]{{1,8}})?"
+    r"|[A-Z]?\d{1,3}版|[A-Z]\d{1,3}"  # a page: 5版, A05版, A02
 )
 _LABEL_TOKEN = re.compile(rf"[{CJK}A-Za-z·]{{1,8}}")
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from itertools import permutations
 
-from feeds.bylines import is_byline_start, name_line
+from feeds.bylines import is_byline_start, is_source_lead, name_line
 from feeds.chars import CJK, DASHES, SPACE, squash, width
 
 MAX_HEADLINE = 50  # characters (spaces excluded) of one headline line
@@ -58,18 +59,31 @@ _RUN_IN = re.compile(
 )
 
 
+# The same without a bullet, the bold title lost in the dump: only a full-width space before
+# a lead's usual opening parts them (区人大常委会开展食品安全执法检查　日前，区人大…).
+_RUN_IN_BARE = re.compile(
+    r"^(?P<title>[^\s，,。；;：:]{6,30}?)\u3000+"
+    r"(?P<rest>(?:\d{1,2}月\d{1,2}日|\d{1,2}日|近日|日前|昨日|昨天|前天|今天|连日来|近期|上周"
+    r"|本报讯|本报[^\s，,。]{0,6}讯)\S.*)$"
+)
+
+
 def run_in(text: str) -> tuple[str, str, str] | None:
-    """(bullet, title, text) of a brief whose title is run in before its text; else None.
-    The text must read as running text (a sentence), not as a 导读 entry (…　2版)."""
-    m = _RUN_IN.match(text.strip(SPACE))
+    """(bullet, title, text) of a brief whose title is run in before its text; else None
+    (the bullet "" when the title is set off by a full-width space alone). The text must
+    read as running text (a sentence), not as a 导读 entry (…　2版)."""
+    bare = text.strip(SPACE)
+    m = _RUN_IN.match(bare) or _RUN_IN_BARE.match(bare)
     if not m:
         return None
     title, rest = m["title"], m["rest"].strip(SPACE)
+    if is_source_lead(title):  # 据《浙江日报》报道　近日，…: a lead, not a title
+        return None
     if not is_headline_like(title) or len(rest) < 8 or is_headline_like(rest):
         return None
     if not re.search(r"[，,。；;]", rest):
         return None
-    return m["bullet"], title, rest
+    return m.groupdict().get("bullet") or "", title, rest
 
 
 # An interview's question: the speaker, a colon, a question (记者：…有哪些新举措？).
@@ -406,8 +420,8 @@ def assign_roles(
             subtitle.append(t.lstrip(DASHES + SPACE))
         elif t.rstrip(SPACE)[-1:] in DASHES + "：:" and not subtitle:
             pretitle.append(t.rstrip(DASHES + "：:" + SPACE))
-        elif (plain and (speech_subtitle(t) or speaker_line(t))) or subtitle:
-            subtitle.append(t)
+        elif (plain and (speech_subtitle(t) or speaker_line(t) or _bracketed(t))) or subtitle:
+            subtitle.append(t)  # (陈静怡出席并讲话): a bracketed line under the title too
         else:
             plain.append(i)
     banners: list[int] = []
@@ -454,6 +468,17 @@ def assign_roles(
     return roles, banners
 
 
+def _bracketed(text: str) -> bool:
+    """A line wholly in round brackets: (陈静怡出席并讲话)."""
+    bare = text.strip(SPACE)
+    return (
+        len(bare) > 2
+        and bare[0] in "(（"
+        and bare[-1] in ")）"
+        and not re.search(r"[()（）]", bare[1:-1])
+    )
+
+
 def _junctions(parts: list[str], lead: str) -> int:
     """How many neighbouring parts the lead sentence runs straight across (…会议,研究部署…):
     two characters of the left part and three of the right (two matching ones can be a
@@ -489,6 +514,13 @@ def unscramble(title: str, lead: str) -> str:
             best, best_key = rotated, key
     identity = _junctions(parts, first)
     assert best_key is not None
+    if best_key[0] < len(parts) - 1 and 3 <= len(parts) <= 4:
+        # not a rotation (区委常委会召开会议 “两节”期间各项工作 研究部署): an order the lead
+        # runs across at every junction, if one does
+        for order in permutations(parts):
+            if _junctions(list(order), first) == len(parts) - 1:
+                best, best_key = list(order), (len(parts) - 1, 0, 0)
+                break
     if best_key[0] <= identity:
         # A lead that paraphrases: the scramble still shows as a headline ending in a bare
         # verb (…全力冲刺) whose object was printed first (三季度各项目标任务 …).

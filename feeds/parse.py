@@ -357,6 +357,8 @@ class _Parser:
             )
             if joinable:
                 gap = _byline_gap(units[-1].text, line) or (" " if line[:1] == " " else "")
+                if not gap and self.lines[units[-1].last - 1].endswith("\u3000"):
+                    gap = "\u3000"  # a wrap right after a run-in title's gap (…乡镇　/ 近日，)
                 units[-1].text += gap + line.strip(SPACE)
                 units[-1].last = number
             else:
@@ -397,6 +399,8 @@ class _Parser:
         nxt = lines[i + 1][1].strip(SPACE) if i + 1 < len(lines) else ""
         return (
             bylines.is_byline_start(nxt)
+            # a paragraph opens under it: a line with no closing punctuation ends none
+            or (i + 1 < len(lines) and is_indented(lines[i + 1][1]))
             or nxt[:1] in DASHES
             or (
                 bool(nxt)
@@ -557,7 +561,8 @@ class _Parser:
         run_in = None if unit.jump_in else headlines.run_in(text)
         if run_in:
             bullet, title, rest = run_in
-            self.dropped.append(Dropped(unit.first, bullet, "bullet"))
+            if bullet:
+                self.dropped.append(Dropped(unit.first, bullet, "bullet"))
             self.pending.append(Unit(title, unit.first, unit.first, run_in=True))
             self.feed(Unit(rest, unit.first, unit.last, unit.indented, jump_out=unit.jump_out))
             return
@@ -884,9 +889,13 @@ class _Parser:
             or ends_sentence(bare)
         ):
             return False
-        if unit.first - head.last - 1 < max(2, self.paragraph_gap + 1):
-            return False  # no page break between them
         text = unit.bare
+        if unit.first - head.last - 1 < max(2, self.paragraph_gap + 1):
+            # no page-break gap: only running text (a clause after a comma, an open quote)
+            # over a fragment (“救援是一份责任,也是一份承 / 诺。”这是…) is cut, never a title
+            # over its article's cut-off start (衢江“无偿献血之家”获评… / 员,组织开展…)
+            running = bare.count("“") > bare.count("”") or any(c in bare for c in "，,")
+            return running and headlines.is_fragment(text)
         if headlines.is_fragment(text):
             return True
         return not (
@@ -1031,6 +1040,8 @@ class _Parser:
             if bylines.has_lead(u.bare) or u.jump_in:
                 break
             if not headlines.is_headline_like(u.bare) or bylines.is_org(u.bare):
+                continue
+            if self._cut_start(j):  # a paragraph's first words over a page break
                 continue
             before, after = units[j - 1].bare, units[j + 1].bare if j + 1 < len(units) else ""
             if (

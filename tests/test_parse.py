@@ -2133,3 +2133,77 @@ def test_a_title_in_reading_order_is_not_rotated_by_a_coincidence():
         "习近平总书记重要讲话重要文章精神 区委常委会召开会议 传达学习近期", seed_lead
     )
     assert squash(got) == "区委常委会召开会议传达学习近期习近平总书记重要讲话重要文章精神"
+
+
+# -- round X/Y rules ------------------------------------------------------------------------
+
+
+def test_a_cut_quotation_in_an_orphan_article_is_joined_not_a_title():
+    """A title over a fragment (its article's start is lost); later a quotation cut at a
+    page break with one blank line (“…,也是一份承 / 诺。”…): joined, not a new article."""
+    p = page(
+        ISSUE,
+        "区政府召开第58次常务会议",
+        MEETING,
+        "衢江一志愿者获评全省“最美应急志愿者”",
+        "秀志愿者、衢州市“最美衢江人”等称号。",
+        "“救援是一份责任,也是一份承",
+        "诺。”这是徐国强常挂在嘴边的一句话。",
+    )
+    meeting, hero = p.articles
+    assert hero.title == "衢江一志愿者获评全省“最美应急志愿者”"
+    assert "也是一份承诺。”这是徐国强" in squash(hero.body) and "志愿者" not in meeting.body
+
+
+def test_a_title_scrambled_out_of_rotation_order():
+    lead = "本报讯(记者 张明)1月20日,区委常委会召开会议,研究部署“两节”期间各项工作。"
+    got = headlines.unscramble("区委常委会召开会议 “两节”期间各项工作 研究部署", lead)
+    assert squash(got).startswith("区委常委会召开会议研究部署“两节”期间各项工作") or squash(
+        got
+    ) == squash("区委常委会召开会议 研究部署“两节”期间各项工作")
+
+
+@pytest.mark.parametrize(
+    ("byline", "authors"),
+    [
+        ("本报讯 — 记者 占一帆 通讯员 刘晨阳 11月4日，", ["占一帆", "刘晨阳"]),
+        ("本报讯——记者 占一帆 11月4日，", ["占一帆"]),
+        ("本报讯 记者 许梦瑶 通讯员 郑晓：11月4日，", ["许梦瑶", "郑晓"]),
+    ],
+)
+def test_bylines_set_off_by_a_dash_or_closed_by_a_colon(byline, authors):
+    p = page(ISSUE, "区政府召开第58次常务会议", byline + BODY)
+    (a,) = p.articles
+    assert list(a.authors) == authors and a.body.startswith("11月4日")
+
+
+def test_a_writer_credit_with_a_bar():
+    p = page(
+        ISSUE, "让志愿服务成为城市最温暖的底色", "文丨周远", "志愿服务是城市文明的标尺。" + BODY
+    )
+    (a,) = p.articles
+    assert (a.title, list(a.authors)) == ("让志愿服务成为城市最温暖的底色", ["周远"])
+
+
+def test_a_bracketed_line_under_a_title_is_its_subtitle():
+    p = page(ISSUE, "全区“两新”党建工作推进会召开", "(陈静怡出席并讲话)", MEETING)
+    (a,) = p.articles
+    assert a.title == "全区“两新”党建工作推进会召开" and "陈静怡出席并讲话" in a.subtitle
+
+
+def test_a_running_head_with_a_lettered_page_and_no_weekday():
+    p = page("今日衢江 2024年11月6日 A02 要闻", "区政府召开第58次常务会议", MEETING)
+    assert p.issue_date == date(2024, 11, 6) and p.articles[0].pretitle is None
+
+
+def test_briefs_with_their_titles_run_in_by_a_full_width_space():
+    p = page(
+        ISSUE,
+        "简讯",
+        "　　区人大常委会开展食品安全执法检查　日前，区人大常委会组织执法检查组深入学校食堂。（记者 方静）",
+        "　　衢江举办首届“乡村好声音”歌唱大赛　6月9日晚，首届“乡村好声音”歌唱大赛决赛举行。",
+        "　　据《浙江日报》报道　近日，省农业农村厅公布2024年度未来乡村名单，衢江两村入选。",
+    )
+    titles = [a.title for a in p.articles]
+    assert titles[:2] == ["区人大常委会开展食品安全执法检查", "衢江举办首届“乡村好声音”歌唱大赛"]
+    assert "据《浙江日报》报道" in squash(p.articles[-1].body)
