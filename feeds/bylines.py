@@ -13,6 +13,7 @@ from feeds.chars import BEFORE_HALF_STOP, CJK, DASHES, SENTENCE_END, SPACE
 # the words of a sidebar label (记者手记, 记者观察, 记者调查: a heading, not a byline).
 _NOT_NAME = (
     "近日|日前|昨日|今日|今天|昨天|近期|目前|当天|此前|近来|连日|上午|下午|晚上|今年|去年"
+    "|本报|综合|据|新华社"  # (本报综合), (据新华社): where a story came from, not who wrote it
     "|手记|札记|观察|调查|探访|走访|感言|随笔|点评|眼中|视角|一线|现场"
 )
 # A name: 2-4 ideographs; or a two-character name padded to the width of three with a
@@ -319,6 +320,7 @@ def names(credits: list[str]) -> list[str]:
     out: list[str] = []
     for credit in credits:
         credit = _ROLE_SPLIT.sub(lambda m: f" {m[0]} ", credit)  # 蓝 天通讯员 陈 曦
+        credit = _GLUED_WRITER.sub("文 ", credit)  # 记者 钟可欣 文方晨 摄 (a wrap ate the space)
         credit = _SINGLES.sub(_unpad, credit)  # 王　凯, 洪 纲 郑 可
         for token in re.split(rf"[{SPACE}{_BULLETS}、，,/／()（）:：]+", credit):
             # role words glued to the names around them: 见习记者郑晓雯通讯员严丽芳
@@ -334,6 +336,8 @@ def names(credits: list[str]) -> list[str]:
 
 
 _ROLE_SPLIT = re.compile(rf"(?:{_ROLE})")
+# a caption's 记者 A 文 B 摄 with the space after 文 lost: 文 before the photographer's name
+_GLUED_WRITER = re.compile(rf"(?<=[{SPACE}])文(?=[{CJK}]{{2,3}}[{SPACE}]*摄)")
 
 
 def after_role(text: str) -> str:
@@ -487,3 +491,15 @@ _AUTHOR_NOTE = re.compile(r"^[(（]作者(?:单位|系|为|是|简介)[^()（）
 def author_note(text: str) -> bool:
     """A bracketed note on the author at the end of a signed piece: its credit, not text."""
     return bool(_AUTHOR_NOTE.match(text.strip(SPACE)))
+
+
+_NOTE_NAME = re.compile(rf"[{SPACE}](?P<name>[{CJK}]{{2,4}})[{SPACE}]*[)）]$")
+
+
+def author_note_name(text: str) -> str | None:
+    """The writer an author note names last: （作者系区委党校教师 周远） -> 周远."""
+    if not author_note(text):
+        return None
+    m = _NOTE_NAME.search(text.strip(SPACE))
+    found = name_line(m["name"]) if m else None
+    return found[0] if found else None

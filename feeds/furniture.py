@@ -103,7 +103,7 @@ def classify(bare: str, top: bool, alone: bool = False) -> Furniture | None:
     if _WEB_RESIDUE.match(bare):  # a web page's buttons: 【打印】【关闭】, 分享到：
         # or a running head set with bars: 今日衢江 | 2025-01-04 | 第3版 | 综合
         found = iso or dates.find_cn_date(bare)
-        if found and _PAGE_NO.search(bare):
+        if found and (_PAGE_NO.search(bare) or re.search(r"(?<![A-Za-z])[A-Z]\d{1,3}(?!\d)", bare)):
             return Furniture("header" if top else "footer", found)
         return Furniture("footer")
     if _FOOTER_WORDS.search(bare) or (

@@ -22,6 +22,8 @@ _SPEECH = re.compile(r"(讲话|主持|出席|致辞|参加|部署|讲授|宣讲|
 _FRAGMENT = re.compile(
     rf"^(?![一二三四五六七八九十0-9][、.．])(?![听看瞧赞][，,！!])[{CJK}A-Za-z0-9%][、，,。；;：:”’）)]"
     r"|^[”’）)、，,。；;%]"
+    # the end of a quotation opened elsewhere: 衢江”城市品牌… (a closing mark, no opening)
+    rf"|^[{CJK}]{{1,8}}[”’]"
 )
 _DATE_START = re.compile(
     r"^(?:(?:19|20)\d{2}年)?\d{1,2}月\d{1,2}日|^\d{1,2}日(?![内前后])"
@@ -521,6 +523,17 @@ def unscramble(title: str, lead: str) -> str:
             if _junctions(list(order), first) == len(parts) - 1:
                 best, best_key = list(order), (len(parts) - 1, 0, 0)
                 break
+    if best_key[0] > identity:
+        # a lead that restates the title in its own order (为做好…工作，区委常委会召开会议
+        # 进行专题研究部署) runs across some rotation too: the printed order stands when the
+        # lead names its first part before the rotation's
+        def named_at(part: str) -> int:
+            head = _NOT_WORD.sub("", part)[:4]
+            return first.find(head) if head else -1
+
+        printed, rotated_at = named_at(parts[0]), named_at(best[0])
+        if 0 <= printed < rotated_at:
+            return title
     if best_key[0] <= identity:
         # A lead that paraphrases: the scramble still shows as a headline ending in a bare
         # verb (…全力冲刺) whose object was printed first (三季度各项目标任务 …).

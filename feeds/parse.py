@@ -101,8 +101,17 @@ class _Wrap:
         longish = [ln.rstrip(SPACE) for ln in lines if len(ln.strip(SPACE)) >= 8]
         self.chars = self._mode([len(ln) for ln in longish], below=1, above=2)
         self.width = self._mode([width(ln) for ln in longish], below=3, above=2)
-        full = sum(self.is_full(ln) for ln in longish)
-        self.active = bool(longish) and full >= 6 and full / len(longish) >= 0.5
+        full = [ln for ln in longish if self.is_full(ln)]
+        # a wrap cuts lines of text wherever the width ends, seldom at a sentence's end:
+        # lines of text of about one length that end sentences are one-line paragraphs
+        text = [ln for ln in full if not headlines.is_headline_like(ln)]
+        closed = sum(ends_sentence(ln) for ln in text)
+        self.active = (
+            bool(longish)
+            and len(full) >= 6
+            and len(full) / len(longish) >= 0.5
+            and closed < 0.6 * max(1, len(text))
+        )
 
     @staticmethod
     def _mode(values: list[int], below: int, above: int) -> int:
@@ -887,6 +896,8 @@ class _Parser:
             or headlines.section_label(bare)
             or headlines.enumerated(bare)
             or ends_sentence(bare)
+            # a space between two phrases is a headline's (引进订单 车间搬到村口): prose has none
+            or re.search(rf"[{CJK}][ \u3000]+[{CJK}]", bare)
         ):
             return False
         text = unit.bare
@@ -1156,6 +1167,8 @@ class _Parser:
         own[1:1] = [Paragraph(u.bare, TEXT, u.first) for u in d.captions]  # after the lead
         paragraphs = [p for p in [*notes, *own] if p.text]
         credit_texts = list(d.credit_text)
+        # （作者系区委党校教师 周远） under a signed piece names its writer
+        credit_texts += [n for c in d.credits if (n := bylines.author_note_name(c))]
         tail = list(d.tail_credit)
         # a photo caption inside the article (图为…　记者 X 摄): its credit leaves the body
         for i, para in enumerate(paragraphs[:-1]):

@@ -124,8 +124,10 @@ def publish(
         book.prune({site_ino, standby_ino})
         planned = {t.path for t in targets}
         if partial is None:
-            manifest, recorded = book.read(site_ino)
-            done = _all_current(targets, target, gz, manifest)
+            # the entries of a whole site are not read into this process: the staging
+            # processes read those of their own share (see _Stager.load)
+            manifest, recorded = book.read(site_ino, ())
+            done = _all_current_in(book, site_ino, targets, target, gz)
             dropped: set[str] = set()
         else:
             if site_ino is None or not book.complete(site_ino):
@@ -142,7 +144,7 @@ def publish(
         if standby_ino is not None:
             os.rename(standby, tmp)  # a build killed from here on leaves it to be removed
             if partial is None:
-                work, _ = book.read(standby_ino)
+                work = {}  # read by share too
             else:
                 # a standby synced with this very site needs no comparing
                 same = book.twin(standby_ino) == site_ino
@@ -156,6 +158,8 @@ def publish(
         try:
             os.chmod(tmp, 0o777 & ~_umask())  # web servers must read it
             stager = _Stager(tmp, target, gz, manifest, work)
+            if partial is None:
+                stager.lazy = (book.path, site_ino, standby_ino)
             del manifest, work  # the stager's are the only references (forked staging drops them)
             written, entries = _stage_all(targets, stager, worker_count(workers), progress)
             if partial is None:
@@ -322,6 +326,25 @@ def _all_current(
         if target.key is None or entry is None or entry[0] != target.key:
             return False
     return _intact(site, gz, manifest)
+
+
+def _all_current_in(
+    book: _Book, copy: int | None, targets: Sequence[Target], site: Path, gz: frozenset[str]
+) -> bool:
+    """_all_current for a whole site, its entries read from the manifest as they come
+    (none kept): every target keyed with the key its file was written with, no other file,
+    every file unchanged since."""
+    keys = {t.path: t.key for t in targets}
+    if copy is None or not keys or None in keys.values():
+        return False
+    seen = 0
+    for path, *entry in book.db.execute(
+        "SELECT path, key, ino, size, mtime_ns FROM files WHERE copy = ?", (copy,)
+    ):
+        if keys.get(path) != entry[0] or not _intact(site, gz, {path: tuple(entry)}):
+            return False
+        seen += 1
+    return seen == len(keys)
 
 
 def _intact(site: Path, gz: frozenset[str], manifest: dict[str, Entry]) -> bool:
@@ -609,6 +632,20 @@ class _Stager:
         self.written = 0
         self.wrote: set[str] = set()  # paths given new bytes (not links to published files)
         self.entries: dict[str, Entry] = {}
+        # (manifest file, site copy, standby copy) when the entries are read by share
+        self.lazy: tuple[Path, int | None, int | None] | None = None
+
+    def load(self, paths: Sequence[str]) -> None:
+        """Read the manifest's entries of `paths` for both copies (lazy stagers: a full
+        build's process reads those of its own share, never the whole site's)."""
+        if self.lazy is None:
+            return
+        path, site, standby = self.lazy
+        with _Book(path, create=False) as book:
+            for start in range(0, len(paths), 20_000):
+                chunk = paths[start : start + 20_000]
+                self.manifest.update(book.read(site, chunk)[0])
+                self.work.update(book.read(standby, chunk)[0])
 
     def stage(self, target: Target) -> None:
         rel = _safe_relative(target.path)
@@ -697,6 +734,7 @@ def _stage_all(
     n = min(workers, max(1, len(targets) // (SERIAL_FILES_BELOW // 2)))
     fork = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
     if n <= 1 or len(targets) < SERIAL_FILES_BELOW or not fork:
+        stager.load([t.path for t in targets])
         for target in progress_bar(targets, len(targets), progress, "file"):
             stager.stage(target)
         return stager.written, stager.entries
@@ -769,6 +807,7 @@ def _stage_child(targets, stager, send, done, k) -> None:  # noqa: ANN001
     """Child process: stage its share; send back (written, manifest entries) or the error."""
     parent = os.getppid()
     try:
+        stager.load([t.path for t in targets])
         for target in targets:
             if os.getppid() != parent:
                 raise FeedsError("the build was stopped")  # our parent was killed

@@ -2207,3 +2207,79 @@ def test_briefs_with_their_titles_run_in_by_a_full_width_space():
     titles = [a.title for a in p.articles]
     assert titles[:2] == ["区人大常委会开展食品安全执法检查", "衢江举办首届“乡村好声音”歌唱大赛"]
     assert "据《浙江日报》报道" in squash(p.articles[-1].body)
+
+
+def test_where_a_story_came_from_is_no_author():
+    p = page(ISSUE, "区政府召开第58次常务会议", "本报讯(记者 张明)3月4日," + BODY + "（本报综合）")
+    (a,) = p.articles
+    assert list(a.authors) == ["张明"]
+
+
+def test_an_author_note_names_the_writer():
+    p = page(
+        ISSUE,
+        "把民生实事办到群众心坎上",
+        "民生实事是庄严承诺。" + BODY,
+        "（作者系区委党校教师 周远）",
+    )
+    (a,) = p.articles
+    assert list(a.authors) == ["周远"] and "周远" not in a.body
+
+
+def test_a_running_foot_set_with_bars_and_a_lettered_page_gives_the_date():
+    from feeds import furniture
+
+    found = furniture.classify("今日衢江｜2024年5月15日｜星期三｜A05", False)
+    assert found is not None and found.date == date(2024, 5, 15)
+
+
+def test_one_line_paragraphs_of_about_one_length_are_not_a_hard_wrap():
+    """Paragraphs of one line each, about equally long and ending their sentences, and
+    titles of about one length, are not hard-wrapped text; text cut every 22 characters is."""
+    from feeds.parse import _Wrap
+
+    para = "衢江区“我们的村晚”迎新年展演活动在莲花镇文化礼堂举行，14支村晚队伍轮番登台。"
+    titles = ["平安志愿者岁末巡逻护万家", "元旦假期 冰雪乐园人气旺", "红十字博爱送万家走进家庭"]
+    lines = [para.replace("衢江区", f"第{n}场") for n in range(8)] + titles * 2
+    assert not _Wrap(lines).active
+    text = "".join(lines[:8])
+    assert _Wrap([text[i : i + 22] for i in range(0, len(text), 22)]).active
+
+
+def test_a_subheading_over_a_page_break_stays_a_subheading():
+    """On an indented page a subheading may stand over a page-break gap; the next one of the
+    series is still a subheading, not a title."""
+    text = "\n\n".join(
+        [
+            ISSUE,
+            "衢江“共富工坊”让山区群众家门口增收",
+            "　　本报衢州6月18日讯（记者 张明）今年以来，我区深入推进“共富工坊”建设。",
+            "引进订单 车间搬到村口",
+        ]
+    )
+    text += "\n\n\n\n" + "\n\n".join(
+        [
+            "　　“共富工坊”由企业提供订单和技术，村民在家门口就业，月收入2000余元。",
+            "培育品牌 山货走出山区",
+            "　　我区还依托区域公用品牌，让更多山区群众在家门口实现稳定增收。",
+        ]
+    )
+    (a,) = parse_page(text + "\n", "p.txt").articles
+    heads = [x.text for x in a.paragraphs if x.kind == HEADING]
+    assert heads == ["引进订单 车间搬到村口", "培育品牌 山货走出山区"]
+
+
+def test_a_title_in_print_order_is_kept_when_the_lead_restates_it_otherwise():
+    lead = "为切实做好春节前后安全稳定和森林防火工作，区委常委会召开会议进行专题研究部署。"
+    title = "区委常委会召开会议 专题研究部署春节前后安全稳定和森林防火工作"
+    assert headlines.unscramble(title, lead) == title
+
+
+def test_text_that_closes_a_quotation_opened_elsewhere_is_a_fragment():
+    assert headlines.is_fragment("衢江”城市品牌;要压实责任链条。")
+    assert not headlines.is_fragment("“青年衢江”城市品牌越擦越亮。")
+
+
+def test_a_caption_credit_whose_space_after_wen_a_wrap_ate():
+    assert names(["记者 钟可欣 文方晨 摄"]) == ["钟可欣", "方晨"]
+    assert names(["通讯员 文静 王芳"]) == ["文静", "王芳"]
