@@ -530,3 +530,35 @@ def test_a_rebuild_with_nothing_changed_still_repairs_a_damaged_site(tmp_path: P
             path.unlink()
         build(seeds, out, store=store)
         assert _tree(out) == good, damage
+
+
+def test_a_full_rebuild_over_a_site_links_every_unchanged_file(tmp_path: Path, monkeypatch) -> None:
+    """A full build over a published site (forked render processes, each reading the
+    manifest entries of its own share, none read whole) renders only the feeds whose key
+    moved; every other file is linked from the site as it is."""
+    import feeds.site as fs
+    from feeds.publish import SERIAL_FILES_BELOW
+
+    log = tmp_path / "rendered.log"
+    real = fs._render_page
+
+    def counted(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        with open(log, "a") as fh:  # the render processes are forked: a file counts for all
+            fh.write("x\n")
+        return real(*args, **kwargs)
+
+    seeds = _seeds(tmp_path, PAGES[:16])
+    out, store = tmp_path / "site", tmp_path / "store.sqlite"
+    first = build(seeds, out, store=store, workers=2)
+    assert first.files >= SERIAL_FILES_BELOW  # staged in forked processes
+    before = {p: s.st_ino for p, s in _stats(out).items()}
+    feeds = sum(p.endswith((".rss", ".atom", ".json")) for p in before)
+    monkeypatch.setattr(fs, "_render_page", counted)
+    _seeds(tmp_path, PAGES[16:17])  # something to publish, so the staging runs
+    again = build(seeds, out, store=store, workers=2, full=True)
+    assert again.collected.parsed == 17 and 0 < again.written < again.files // 2
+    rendered = len(log.read_text().splitlines())
+    assert 0 < rendered < feeds // 2, (rendered, feeds)  # unchanged feeds were not rendered
+    after = {p: s.st_ino for p, s in _stats(out).items()}
+    kept = [p for p, ino in after.items() if before.get(p) == ino]
+    assert len(kept) >= len(before) - 2 * again.written  # a file and its .gz per written
