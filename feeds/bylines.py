@@ -319,19 +319,18 @@ def names(credits: list[str]) -> list[str]:
     """Every person named in credit strings, in order, without role words or duplicates."""
     out: list[str] = []
     for credit in credits:
-        credit = _ROLE_SPLIT.sub(lambda m: f" {m[0]} ", credit)  # 蓝 天通讯员 陈 曦
+        # role words apart from the names around them: 见习记者郑晓雯通讯员严丽芳, 蓝 天通讯员 陈 曦
+        credit = _ROLE_SPLIT.sub(lambda m: f" {m[0]} ", credit)
         credit = _GLUED_WRITER.sub("文 ", credit)  # 记者 钟可欣 文方晨 摄 (a wrap ate the space)
         credit = _SINGLES.sub(_unpad, credit)  # 王　凯, 洪 纲 郑 可
         for token in re.split(rf"[{SPACE}{_BULLETS}、，,/／()（）:：]+", credit):
-            # role words glued to the names around them: 见习记者郑晓雯通讯员严丽芳
-            for part in _ROLE_SPLIT.split(token.strip()):
-                part = _strip_roles(part)
-                if not part or part in CREDIT_SUFFIXES or part in ROLE_WORDS:
-                    continue
-                if len(part) >= 3 and _UNIT_TOKEN.fullmatch(part):  # 全旺镇: a place, no name
-                    continue
-                if re.fullmatch(NAME, part) and part not in out:
-                    out.append(part)
+            token = _strip_roles(token.strip())
+            if not token or token in CREDIT_SUFFIXES:
+                continue
+            if len(token) >= 3 and _UNIT_TOKEN.fullmatch(token):  # 全旺镇: a place, no name
+                continue
+            if re.fullmatch(NAME, token) and token not in out:
+                out.append(token)
     return out
 
 

@@ -181,6 +181,22 @@ def _rejoin_bylines(units: list[Unit]) -> list[Unit]:
     return out
 
 
+def _opens(unit: Unit) -> bool:
+    """Whether `unit` opens something (a continued part, a headline, a byline, a dateline, a
+    记者从…获悉 lead, a brief's 为…，区X局开展…): text going on from a page break does not."""
+    text = unit.bare
+    return bool(
+        unit.jump_in
+        or headlines.is_headline_like(text)
+        or bylines.is_byline_start(text)
+        or headlines.starts_with_date(text)
+        or dates.lead_date(text, None, 2000)[0] is not None
+        or _NEWS_OPENING.match(text)
+        or _BRIEF_LEAD.match(text)
+        or bylines.has_lead(text)
+    )
+
+
 def _usual_gap(units: list[Unit]) -> int:
     """The lines most often between one unit and the next (blank lines between paragraphs,
     or none): a page break leaves more."""
@@ -840,21 +856,9 @@ class _Parser:
             return False
         if not left.open_paragraph or cur.open_paragraph or self.index == 0:
             return False
-        prev = self.all_units[self.index - 1]
-        if unit.first - prev.last - 1 < max(2, self.paragraph_gap + 1):
+        if not self._page_break(self.all_units[self.index - 1], unit) or _opens(unit):
             return False
         text = unit.bare
-        if (
-            unit.jump_in
-            or headlines.is_headline_like(text)
-            or bylines.is_byline_start(text)
-            or headlines.starts_with_date(text)
-            or dates.lead_date(text, None, 2000)[0] is not None
-            or _NEWS_OPENING.match(text)
-            or _BRIEF_LEAD.match(text)
-            or bylines.has_lead(text)
-        ):
-            return False
         tail = left.paragraphs[-1].text.rstrip(SPACE)
         return (
             headlines.is_fragment(text)
@@ -901,24 +905,18 @@ class _Parser:
         ):
             return False
         text = unit.bare
-        if unit.first - head.last - 1 < max(2, self.paragraph_gap + 1):
+        if not self._page_break(head, unit):
             # no page-break gap: only running text (a clause after a comma, an open quote)
             # over a fragment (“救援是一份责任,也是一份承 / 诺。”这是…) is cut, never a title
             # over its article's cut-off start (衢江“无偿献血之家”获评… / 员,组织开展…)
             running = bare.count("“") > bare.count("”") or any(c in bare for c in "，,")
             return running and headlines.is_fragment(text)
-        if headlines.is_fragment(text):
-            return True
-        return not (
-            unit.jump_in
-            or headlines.is_headline_like(text)
-            or bylines.is_byline_start(text)
-            or headlines.starts_with_date(text)
-            or dates.lead_date(text, None, 2000)[0] is not None
-            or _NEWS_OPENING.match(text)
-            or _BRIEF_LEAD.match(text)
-            or bylines.has_lead(text)
-        )
+        return headlines.is_fragment(text) or not _opens(unit)
+
+    def _page_break(self, above: Unit, below: Unit) -> bool:
+        """More lines between two units than between paragraphs (at least two): a page break
+        cut there."""
+        return below.first - above.last - 1 >= max(2, self.paragraph_gap + 1)
 
     def _resume_jumped(self, unit: Unit) -> bool:
         """(上接第1版) text whose article jumped out earlier in this dump ((下转第2版) on page
