@@ -17,6 +17,7 @@ No files, no clock, no jieba. The stages:
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -118,8 +119,10 @@ class _Wrap:
         """The value v with the most values in [v - below, v + above]."""
         if not values:
             return 0
+        ordered = sorted(values)
         return max(
-            sorted(set(values)), key=lambda v: sum(v - below <= x <= v + above for x in values)
+            sorted(set(values)),
+            key=lambda v: bisect_right(ordered, v + above) - bisect_left(ordered, v - below),
         )
 
     def is_full(self, line: str) -> bool:

@@ -169,9 +169,12 @@ def count_keywords(
     if known_prefixes is None:
         known_prefixes = prefixes(keywords)
     found: Counter[str] = Counter()
-    i = 0
-    while i < len(tokens):
-        text, best, end = "", None, i + 1
+    end = 0
+    # a run can only start at a token that is itself a keyword's prefix
+    for i in [i for i, token in enumerate(tokens) if token in known_prefixes]:
+        if i < end:
+            continue
+        text, best = "", None
         for j in range(i, len(tokens)):
             text += tokens[j]
             if text not in known_prefixes:
@@ -180,7 +183,6 @@ def count_keywords(
                 best, end = text, j + 1
         if best is not None:
             found[best] += 1
-        i = end
     return found
 
 

@@ -129,3 +129,54 @@ def test_a_rows_position_is_its_index_in_the_site_order(stamps):
         at = _position(rows, probe)
         placed = [*rows[:at], probe, *rows[at:]]
         assert placed == sorted(placed, key=order_key, reverse=True)
+
+
+# -- fast paths equal their plain definitions ----------------------------------------------
+
+
+def _count_keywords_plain(tokens: list[str], keywords: frozenset[str]) -> dict[str, int]:
+    """Longest keyword run at each position, left to right, a run counted once."""
+    found: dict[str, int] = {}
+    i = 0
+    while i < len(tokens):
+        best, end = None, i + 1
+        for j in range(i + 1, len(tokens) + 1):
+            if "".join(tokens[i:j]) in keywords:
+                best, end = "".join(tokens[i:j]), j
+        if best is not None:
+            found[best] = found.get(best, 0) + 1
+        i = end
+    return found
+
+
+_TOKENS = st.lists(st.sampled_from(["区", "纪委", "区委", "常委会", "会议", "志愿", "者", "，"]))
+
+
+@given(_TOKENS)
+def test_count_keywords_equals_the_plain_longest_match_scan(tokens: list[str]) -> None:
+    from feeds.topics import count_keywords
+
+    keywords = frozenset({"区纪委", "纪委", "区委常委会", "常委会会议", "志愿者", "区委"})
+    expected = _count_keywords_plain(tokens, keywords)
+    assert dict(count_keywords(tokens, keywords)) == expected
+
+
+@given(st.text(alphabet="衢江ab 1　，。ＡＢ①—", max_size=40))
+def test_width_counts_wide_and_full_width_characters_twice(text: str) -> None:
+    import unicodedata
+
+    from feeds.chars import width
+
+    assert width(text) == sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+@given(st.lists(st.integers(0, 40), max_size=60), st.integers(0, 3), st.integers(0, 3))
+def test_wrap_mode_is_the_value_with_most_values_in_its_window(values, below, above) -> None:
+    from feeds.parse import _Wrap
+
+    expected = (
+        max(sorted(set(values)), key=lambda v: sum(v - below <= x <= v + above for x in values))
+        if values
+        else 0
+    )
+    assert _Wrap._mode(values, below, above) == expected
