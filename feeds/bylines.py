@@ -29,6 +29,13 @@ _PADDED = re.compile(
 
 # Longest first: 本报记者 before 记者.
 ROLE_WORDS = (
+    # a county's media centre credits its reporters so: 融媒体中心记者 王可欣
+    "区融媒体中心记者",
+    "县融媒体中心记者",
+    "市融媒体中心记者",
+    "融媒体中心通讯员",
+    "融媒体中心记者",
+    "融媒中心记者",
     "本报特约评论员",
     "本报特约记者",
     "本报评论员",
@@ -66,6 +73,9 @@ CREDIT_SUFFIXES = (
     "摄",
     "文图",
     "文/图",
+    "文／图",
+    "图/文",
+    "图／文",
     "图文",
     "文",
     "图",
@@ -90,14 +100,17 @@ _LEAD = re.compile(
 )
 _PAREN = re.compile(r"^[(（](?P<credit>[^()（）]{1,80})[)）]")
 _REPORTED = re.compile(rf"^(?P<credit>(?:{_ROLE})[^，,。:：()（）]{{1,40}}?)报道")
+# what a name did, after a slash: 记者 徐晓帆/文　汪明哲/图
+_DID = r"(?:[/／](?:文|图|摄影|摄))?"
 _ROLE_RUN = re.compile(
-    rf"^(?P<credit>(?:{_MARK}(?:{_ROLE})[{SPACE}:：]*{NAME}(?:[{SPACE}、]+{NAME})*[{SPACE}]*)+)"
+    rf"^(?P<credit>(?:{_MARK}(?:{_ROLE})[{SPACE}:：]*{NAME}{_DID}"
+    rf"(?:[{SPACE}、]+{NAME}{_DID})*[{SPACE}]*)+)"
     rf"(?=$|[{SPACE}\d，,。：:])"  # a colon may close it: 通讯员 郑晓：5月14日
 )
 # A unit that is nothing but a credit: (记者 陈一鸣 通讯员 余晨光), 记者 黄子轩, 通讯员 A B.
 _CREDIT_ONLY = re.compile(
-    rf"^[(（]?[{SPACE}]*(?:{_MARK}(?:{_ROLE})[{SPACE}:：]*{NAME}"
-    rf"(?:[{SPACE}、]+(?:{NAME}|{_SUFFIX}))*[{SPACE}]*)+[)）]?$"
+    rf"^[(（]?[{SPACE}]*(?:{_MARK}(?:{_ROLE})[{SPACE}:：]*{NAME}{_DID}"
+    rf"(?:[{SPACE}、]+(?:{NAME}{_DID}|{_SUFFIX}))*[{SPACE}]*)+[)）]?$"
 )
 # A credit at the end of a paragraph: "… 记者 毛嘉伟 文 俞佳琪 摄" or "…。（记者 X 通讯员 Y）".
 # right after a sentence's end (。 or, in half-width dumps, a full stop after an ideograph)

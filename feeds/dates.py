@@ -30,7 +30,7 @@ _LEAD_MD = re.compile(r"^(?:((?:19|20)\d{2})年)?(\d{1,2})月(\d{1,2})日")
 # A day alone (本报讯 11日，/ 18日起，): a same-month event, the usual short dateline.
 _LEAD_DAY = re.compile(r"^(\d{1,2})日(?![内前后])")
 _LEAD_RECENT = re.compile(r"^(日前|近日|近期|前不久)")
-_LEAD_YESTERDAY = re.compile(r"^(昨日|昨天)")
+_LEAD_YESTERDAY = re.compile(r"^(昨日|昨天|昨晚|昨夜)")
 _LEAD_DAY_BEFORE = re.compile(r"^(前日|前天)(?![内前后])")
 # A weekday (上周五, 本周一, 周三): weekly and county papers date events this way.
 _LEAD_WEEKDAY = re.compile(r"^(上|本|这)?(?:周|星期|礼拜)([一二三四五六日天])")
@@ -44,8 +44,9 @@ _MONTH_WORD_DAY = re.compile(r"(?<![\d年])([本上])月(\d{1,2})日")
 # 元月 is January (元月4日)
 _FIRST_MONTH = re.compile(r"元月(?=\d{1,2}日)")
 _ANY_RECENT = re.compile(r"(日前|近日|近期)[，,]")
-# 昨日，… / 昨日上午 / 记者昨日从区商务局获悉 / …于昨日召开: the lead's day, wherever it stands
-_ANY_YESTERDAY = re.compile(r"(昨日|昨天)(?![的之])")
+# 昨日，… / 昨日上午 / 昨晚 / 记者昨日从区商务局获悉 / …于昨日召开: the lead's day,
+# wherever it stands
+_ANY_YESTERDAY = re.compile(r"(昨日|昨天|昨晚|昨夜)(?![的之])")
 
 ROLLOVER_DAYS = 31
 
@@ -114,8 +115,39 @@ def resolve_lunar(day: int, issue: date) -> date | None:
 _HALF = str.maketrans("０１２３４５６７８９－．／", "0123456789-./")
 
 
+# Date lines set in Chinese numerals (二〇二四年十一月二十日　星期三): a four-figure year, then
+# optionally the month and the day; read as 2024年11月20日 wherever a date is looked for.
+_CN_FIGURE = "〇零○０一二三四五六七八九"
+_CN_NUMERAL_DATE = re.compile(
+    rf"(?<![{_CN_FIGURE}十])([{_CN_FIGURE}]{{4}})年"
+    r"(?:([一二三四五六七八九十]{1,2})月(?:([一二三四五六七八九十]{1,3})日)?)?"
+)
+
+
+def _cn_number(text: str) -> int:
+    """十一 -> 11, 二十 -> 20, 三十一 -> 31, 九 -> 9 (up to 99)."""
+    digit = "一二三四五六七八九".index
+    if "十" not in text:
+        return digit(text) + 1
+    tens, _, ones = text.partition("十")
+    return (digit(tens) + 1 if tens else 1) * 10 + (digit(ones) + 1 if ones else 0)
+
+
+def _arabic_date(m: re.Match[str]) -> str:
+    year = "".join("0" if ch in "〇零○０" else str(_cn_number(ch)) for ch in m[1])
+    out = f"{year}年"
+    if m[2]:
+        out += f"{_cn_number(m[2])}月"
+        if m[3]:
+            out += f"{_cn_number(m[3])}日"
+    return out
+
+
 def ascii_digits(text: str) -> str:
-    return text.translate(_HALF)
+    text = text.translate(_HALF)
+    if "年" in text and _CN_NUMERAL_DATE.search(text):
+        text = _CN_NUMERAL_DATE.sub(_arabic_date, text)
+    return text
 
 
 def valid_date(y: int, m: int, d: int) -> date | None:

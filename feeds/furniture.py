@@ -41,8 +41,8 @@ _FOOTER_WORDS = re.compile(
     r"(上一版|下一版|返回目录|版面导航|责任编辑|本版编辑|版式设计|责编|美编|校对)"
 )
 JUMP = re.compile(
-    r"[(（]\s*(?P<kind>下转|上接|转|接|紧接|续)第?\s*"
-    r"(?P<page>[A-ZＡ-Ｚ]?[0-9０-９一二三四五六七八九十]+)\s*版\s*[)）]"
+    r"[(（【\[〔]\s*(?P<kind>下转|上接|转|接|紧接|续)第?\s*"
+    r"(?P<page>[A-ZＡ-Ｚ]?[0-9０-９一二三四五六七八九十]+)\s*版\s*[)）】\]〕]"
 )
 _CN_DIGITS = "〇一二三四五六七八九"
 # The sponsors of a special page (专版), under its banner: 中共衢州市衢江区委组织部　主办,

@@ -322,6 +322,7 @@ def _wrapped_title(upper: str, lower: str, lead: str) -> bool:  # noqa: PLR0911
     """A title broken over two lines: the lead sentence runs straight across the break
     (全区2024年度基层党组织书记 / 抓基层党建工作述职评议会召开 -> …书记抓基层党建…), where a
     pretitle or column above a title is a phrase of its own (…精神，区委…)."""
+    upper_spaced = re.sub(rf"[{SPACE}]+", " ", upper)
     upper, lower, lead = squash(upper), squash(lower), squash(lead)
     k = min(4, len(upper), len(lower))
     if k >= 2 and upper[-k:] + lower[:k] in lead:
@@ -330,9 +331,20 @@ def _wrapped_title(upper: str, lower: str, lead: str) -> bool:  # noqa: PLR0911
     # 学校); the lead need only run across two characters each side (…浙江省现代化学校名单).
     if 2 <= len(lower) < len(upper) and upper[-2:] + lower[:2] in lead:
         return True
+    # a meeting and the start of its agenda over the rest of it (县委常委会召开会议 听取上半年
+    # / 督查检查考核工作情况汇报): the agenda's verb has its object on the line below
+    if _agenda_begun(upper_spaced):
+        return True
     # a few characters under a long line are the rest of it (…带动5000余名村民 / 家门口就业):
     # no 引题 is three times as long as its title
     return 2 <= len(lower) <= 5 and len(upper) >= 3 * len(lower) and upper[-1:] not in "—－―：:"
+
+
+def _agenda_begun(line: str) -> bool:
+    """A meeting held, then the start of its agenda after a space (…召开会议 听取上半年)."""
+    held, _, agenda = line.strip(SPACE).rpartition(" ")
+    held = held.strip(SPACE)
+    return bool(held) and bool(_MEETING_HELD.search(held)) and bool(_AGENDA.match(agenda))
 
 
 # A meeting headline in two decks: the meeting (区委常委会召开会议) over its agenda (研究部署…).

@@ -30,6 +30,10 @@ from feeds.model import HEADING, TEXT, Article, Dropped, Page, Paragraph, Proble
 _BULLET = re.compile(rf"^[{headlines.BULLETS}][ \u3000]*")
 
 
+# A photo caption inside an article opens with 图为… or with a triangle (▲ 网格员…　X 摄).
+_CAPTION_OPENINGS = (*headlines.CAPTION, "▲", "△")
+
+
 def _closed_by_credit(line: str) -> bool:
     """A line ending a paragraph with a credit after its last sentence: bracketed, or a
     photo credit (… 记者 钟可欣 通讯员 毛 丹 摄 closes a caption)."""
@@ -440,8 +444,12 @@ class _Parser:
 
     @staticmethod
     def _next_opens(lines: list[tuple[int, str]], i: int) -> bool:
+        """Whether the line after line i opens something. After the page's last line nothing
+        does: a title with no text under it is none (…变成“活资产”； / 要强化要素保障，加快推进
+        ends a page in mid-paragraph), though a unit's credit line (区红十字会 供稿) stands."""
         if i + 1 >= len(lines):
-            return True
+            last = squash(lines[i][1])
+            return bylines.is_org(last) or last.endswith(("供稿", "供图"))
         nxt = lines[i + 1][1]
         return is_indented(nxt) or bylines.is_byline_start(nxt) or headlines.is_headline_like(nxt)
 
@@ -625,6 +633,7 @@ class _Parser:
                 return
         if cur and not self.pending and bylines.author_note(text):  # （作者单位：…）
             cur.credits.append(text)
+            cur.signed_off = True  # the note closes the piece: a headline after it is the next
             cur.last = unit.last
             return
         if (
@@ -1173,7 +1182,7 @@ class _Parser:
         tail = list(d.tail_credit)
         # a photo caption inside the article (图为…　记者 X 摄): its credit leaves the body
         for i, para in enumerate(paragraphs[:-1]):
-            if para.kind == TEXT and para.text.startswith(headlines.CAPTION):
+            if para.kind == TEXT and para.text.startswith(_CAPTION_OPENINGS):
                 found = bylines.trailing_credit(para.text)
                 if found:
                     paragraphs[i] = replace(para, text=found[0])

@@ -2283,3 +2283,172 @@ def test_text_that_closes_a_quotation_opened_elsewhere_is_a_fragment():
 def test_a_caption_credit_whose_space_after_wen_a_wrap_ate():
     assert names(["记者 钟可欣 文方晨 摄"]) == ["钟可欣", "方晨"]
     assert names(["通讯员 文静 王芳"]) == ["文静", "王芳"]
+
+
+def test_a_date_line_in_chinese_numerals_gives_the_issue_date():
+    text = "\n\n".join(
+        [
+            "二〇二四年十一月二十日　星期三　农历十月二十",
+            "区红十字会开展应急救护培训",
+            "　　本报讯（记者 王芳）昨日，区红十字会走进社区开展应急救护培训。",
+        ]
+    )
+    page = parse_page(text + "\n", "p.txt")
+    assert page.issue_date == date(2024, 11, 20)
+    (a,) = page.articles
+    assert a.pretitle is None and a.date == date(2024, 11, 19)
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("二〇二四年十一月二十日", "2024年11月20日"),
+        ("二○二五年一月六日 星期一", "2025年1月6日 星期一"),
+        ("一九九九年十二月三十一日", "1999年12月31日"),
+        ("二〇二三年度", "2023年度"),
+        ("十月三十一日", "十月三十一日"),  # no year: left alone
+    ],
+)
+def test_dates_in_chinese_numerals_read_as_figures(line: str, expected: str) -> None:
+    from feeds.dates import ascii_digits
+
+    assert ascii_digits(line) == expected
+
+
+def test_last_night_is_the_day_before_the_issue():
+    text = "\n\n".join(
+        [ISSUE, "校园艺术节开幕", "　　本报讯（记者 孔维佳）昨晚，区第十届校园艺术节开幕。"]
+    )
+    (a,) = parse_page(text + "\n", "p.txt").articles
+    assert a.date == date(2024, 11, 11)
+
+
+@pytest.mark.parametrize(
+    ("line", "people"),
+    [
+        ("融媒体中心记者 王可欣", ["王可欣"]),
+        ("县融媒体中心记者 王可欣 通讯员 李明", ["王可欣", "李明"]),
+        ("记者 徐晓帆/文　汪明哲/图", ["徐晓帆", "汪明哲"]),
+    ],
+)
+def test_byline_lines_of_a_media_centre_and_with_slash_tags(line: str, people) -> None:
+    text = "\n\n".join(
+        [ISSUE, "冬日献热血　青春暖人心", line, "　　近日，一场无偿献血活动在大学城举行。"]
+    )
+    (a,) = parse_page(text + "\n", "p.txt").articles
+    assert a.title == "冬日献热血　青春暖人心" and a.pretitle is None
+    assert a.authors == tuple(people)
+    assert "记者" not in "".join(p.text for p in a.paragraphs)
+
+
+def test_a_triangle_caption_inside_an_article_loses_its_credit():
+    text = "\n\n".join(
+        [
+            ISSUE,
+            "网格织密为民服务网",
+            "　　本报讯（记者 林啸）3月5日一早，社区网格员就背上网格包出了门。",
+            "▲ 网格员在社区走访独居老人。　本报通讯员　何晓岚　摄",
+            "　　下一步，社区将持续推进网格规范化建设。",
+        ]
+    )
+    (a,) = parse_page(text + "\n", "p.txt").articles
+    body = "".join(p.text for p in a.paragraphs)
+    assert "走访独居老人" in body and "何晓岚" not in body and "本报通讯员" not in body
+    assert a.authors == ("林啸", "何晓岚")
+
+
+def test_a_photo_credit_written_tu_wen_after_the_name():
+    text = "\n\n".join(
+        [
+            ISSUE,
+            "稻浪翻金　秋收正忙",
+            "　　3月5日，千亩水稻进入收割期。　　本报通讯员　蓝晓峰　图/文",
+        ]
+    )
+    (a,) = parse_page(text + "\n", "p.txt").articles
+    assert a.authors == ("蓝晓峰",)
+    assert "蓝晓峰" not in "".join(p.text for p in a.paragraphs)
+
+
+@pytest.mark.parametrize("marker", ["【下转A4版】", "【转第8版】", "〔下转第2版〕"])
+def test_jump_markers_in_square_brackets(marker: str) -> None:
+    text = "\n\n".join(
+        [
+            ISSUE,
+            "县政府召开常务会议",
+            "　　本报讯（记者 郑国梁）3月5日，县政府召开常务会议。会议强调，确保民生实事件件落地、"
+            + marker,
+            "县领导走进基层讲党课",
+            "　　本报讯（记者 林思远）3月4日，县领导走进基层讲党课。",
+        ]
+    )
+    first, second = parse_page(text + "\n", "p.txt").articles
+    assert first.title == "县政府召开常务会议" and second.title == "县领导走进基层讲党课"
+    assert "转" not in first.paragraphs[-1].text and first.authors == ("郑国梁",)
+
+
+def test_an_author_note_closes_a_signed_piece():
+    """（作者单位：…） under a signed essay ends it: the headline after it is the next
+    article's title (its start missing), not one more subheading of the essay."""
+    text = "\n\n".join(
+        [
+            ISSUE,
+            "以高质量党建引领基层治理现代化",
+            "◎ 徐清远",
+            "　　基层是党的执政之基、力量之源。",
+            "把牢政治引领这个“方向盘”",
+            "　　基层党组织是党在基层全部工作和战斗力的基础。",
+            "建强基层组织这个“主阵地”",
+            "　　治理好不好，关键在支部。",
+            "用好数字赋能这个“加速器”",
+            "　　要顺应数字化改革趋势，以数字之力提升基层治理的精准度和群众满意度。",
+            "　　（作者单位：中共常山县委党校）",
+            "“红色驿站”成了快递小哥的“暖心家”",
+            "站点，配备了饮水机、微波炉、充电柜和应急药箱，24小时免费开放。“跑单累了进来"
+            "歇歇脚、热个饭，感觉就像回到家一样。”外卖骑手汪海洋说。",
+            "　　据了解，天马街道已建成“红色驿站”23个，常态化开展政策宣讲等服务。",
+            "　　（天马街道党工委　供稿）",
+        ]
+    )
+    essay, station = parse_page(text + "\n", "p.txt").articles
+    assert essay.title == "以高质量党建引领基层治理现代化"
+    assert "红色驿站" not in "".join(p.text for p in essay.paragraphs)
+    assert "红色驿站" in station.title
+
+
+def test_a_meeting_and_the_start_of_its_agenda_over_the_rest_is_one_title():
+    roles, _ = headlines.assign_roles(
+        ["县委常委会召开会议 听取上半年", "督查检查考核工作情况汇报"],
+        False,
+        "7月15日下午，县委常委会召开会议，听取上半年全县督查检查考核工作情况汇报。",
+    )
+    assert roles == {"title": "县委常委会召开会议 听取上半年督查检查考核工作情况汇报"}
+    # a slogan over a title is still its 引题
+    roles, _ = headlines.assign_roles(
+        ["深学细悟　笃行实干", "县委理论学习中心组举行专题学习会"], False, ""
+    )
+    assert roles["pretitle"] == "深学细悟　笃行实干"
+
+
+def test_a_hard_wrapped_page_ending_in_mid_paragraph_keeps_its_last_line():
+    """The page's last line after a full line is the paragraph's end, not a title with no text
+    under it; a unit's credit line there still stands alone."""
+    text = "\n".join(
+        [
+            ISSUE,
+            "县政府召开专题会议研究合作社运营工作",
+            "　　本报讯 记者 钟雨萱　近日，副县长林海峰",
+            "主持召开专题会议，听取全县合作社运营情况汇报",
+            "，研究破解生态资源转化中的难点堵点问题。",
+            "　　会议指出，合作社是推动生态产品价值实现的",
+            "重要平台。自去年挂牌运营以来，全县已完成山林",
+            "、水域、闲置农房等生态资源摸底确权1.2万余宗",
+            "，带动12个村集体经济年增收超过50万元。",
+            "　　会议要求，要加快完善资源收储、评估、交易",
+            "全链条机制，推动更多“沉睡资源”变成“活资产”；",
+        ]
+    )
+    (a,) = parse_page(text + "\n要强化要素保障，加快推进\n", "p.txt").articles
+    assert a.paragraphs[-1].text.endswith("活资产”；要强化要素保障，加快推进")
+    (a,) = parse_page(text + "\n区红十字会 供稿\n", "p.txt").articles
+    assert "供稿" not in "".join(p.text for p in a.paragraphs)
