@@ -18,6 +18,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import marshal
 import multiprocessing
 import os
 import sys
@@ -29,8 +30,11 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import partial
 from importlib import metadata
+from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import IO
 
 from feeds import store as _store
 from feeds.errors import InputError
@@ -418,13 +422,15 @@ def update_store(
     progress: bool | None,
     now: datetime,
     shaper: _Lean | None = None,
+    changes: Changes | None = None,
 ) -> CollectStats:
     """Bring the store up to date with the page files: parse and save the pages that changed
     (all with `full`), note touched and removed ones. Says so in CollectStats (pages,
-    parsed, new, changed, gone)."""
+    parsed, new, changed, gone). `changes`: what `_changes` found already (then only the
+    number of `files` counts)."""
     from feeds.group import article_id
 
-    todo, touched, missing = _changes(st, files, engine, full)
+    todo, touched, missing = changes or _changes(st, files, engine, full)
     gone = 0
     if touched or missing:  # no write lock when nothing changed: readers never wait
         with st.transaction():
@@ -461,14 +467,47 @@ class StoreUpdate:
         now: datetime,
         seeds: Path | None = None,
     ) -> None:
-        """`files`: the page files, or None for the child to list `seeds` itself."""
+        """`files`: the page files; or None, then `send_files` gives them (the child loads
+        the parser meanwhile), and the child lists `seeds` itself if that never comes."""
         ctx = multiprocessing.get_context("fork")
         self._conn, child_end = ctx.Pipe(duplex=False)
-        args = (child_end, store_path, files, engine, topics_path, workers, progress, now, seeds)
+        self._files: Connection | None = None
+        files_end = listing = None
+        if files is None:  # the listing goes through a file: a pipe would block the sender
+            files_end, self._files = ctx.Pipe(duplex=False)
+            listing = self._listing = tempfile.TemporaryFile()
+        sent = (files_end, listing, self._files)
+        args = (child_end, sent, store_path, files, engine, topics_path, workers)
+        args = (*args, progress, now, seeds)
         self._process = ctx.Process(target=_update_child, args=args, daemon=False)
         self._process.start()
         child_end.close()
+        if files_end is not None:
+            files_end.close()
         self._outcome: tuple[bool, object] | None = None
+
+    def send_files(self, files: list[tuple[Path, str]], changes: Changes | None = None) -> None:
+        """The page files the caller listed, and what changed among them (`_changes`) if it
+        looked: the child need not list and compare them again. Once; later calls do
+        nothing."""
+        if self._files is None:
+            return
+        try:
+            if changes is None:
+                sent = ("files", [(str(path), key) for path, key in files])
+            else:
+                todo, touched, missing = changes
+                sent = ("changes", len(files), [(str(p), k) for p, k in todo], touched, missing)
+            data = marshal.dumps(sent)
+            self._listing.write(data)
+            self._listing.flush()
+            self._files.send(len(data))
+        except OSError:  # the child is gone (result() says why), or no room for the list
+            pass
+        finally:
+            self._files.close()
+            self._files = None
+            self._listing.close()
 
     @staticmethod
     def possible(workers: int | None) -> bool:
@@ -502,6 +541,10 @@ class StoreUpdate:
         return cls(store_path, None, engine, topics_path, workers, progress, now, seeds)
 
     def result(self) -> CollectStats:
+        if self._files is not None:  # never sent: the child lists the seeds itself
+            self._files.close()
+            self._files = None
+            self._listing.close()
         if self._outcome is None:
             try:
                 self._outcome = self._conn.recv()
@@ -526,16 +569,23 @@ class StoreUpdate:
 
 
 def _update_child(
-    conn, store_path, files, engine, topics_path, workers, progress, now, seeds
+    conn, sent, store_path, files, engine, topics_path, workers, progress, now, seeds
 ) -> None:  # noqa: ANN001, E501
-    """In the child: update_store with a connection and a lean shaper of its own."""
+    """In the child: update_store with a connection and a lean shaper of its own. Without
+    `files`, the parser is imported (its patterns compiled) while the parent lists them;
+    `sent`: (the connection that says how long the list is, the file it is in)."""
     try:
         if files is None:
-            files = page_files(seeds)
+            import feeds.parse  # noqa: F401 - compiled now, while the parent lists the pages
+
+            files, changes = _files_sent(*sent)
+            files = page_files(seeds) if files is None else files
+        else:
+            changes = None
         with Store(store_path) as db:
             shaper = _Lean(_store.Bodies(store_path))
             stats = update_store(
-                db, files, engine, topics_path, False, workers, progress, now, shaper
+                db, files, engine, topics_path, False, workers, progress, now, shaper, changes
             )
         conn.send((True, stats))
     except BaseException as exc:  # noqa: BLE001 - sent to the parent, raised there
@@ -545,6 +595,26 @@ def _update_child(
             conn.send((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
     finally:
         conn.close()
+
+
+def _files_sent(
+    said: Connection, listing: IO[bytes], parents_end: Connection
+) -> tuple[list[tuple[Path, str]] | range | None, Changes | None]:
+    """What the parent sent (StoreUpdate.send_files): (its page files, None), or (a stand-in
+    of their number, what changed) when it compared them with the store; (None, None) if it
+    sent nothing."""
+    parents_end.close()  # this copy of it, forked: else no end of file when the parent's closes
+    try:
+        sent = marshal.loads(os.pread(listing.fileno(), said.recv(), 0))
+        if sent[0] == "files":
+            return [(Path(path), key) for path, key in sent[1]], None
+        _, count, todo, touched, missing = sent
+        return range(count), ([(Path(p), k) for p, k in todo], touched, missing)
+    except (EOFError, OSError, ValueError, TypeError, IndexError):
+        return None, None
+    finally:
+        said.close()
+        listing.close()
 
 
 class _Lean:
@@ -611,9 +681,11 @@ def lean_version() -> str:
     return digest.hexdigest()[:16]
 
 
-def _changes(
-    st: Store, files: list[tuple[Path, str]], engine: str, full: bool
-) -> tuple[list[tuple[Path, str]], list[tuple[str, int, int]], list[str]]:
+# (pages to parse, unchanged pages with a new mtime, stored pages gone from the seeds)
+Changes = tuple[list[tuple[Path, str]], list[tuple[str, int, int]], list[str]]
+
+
+def _changes(st: Store, files: list[tuple[Path, str]], engine: str, full: bool) -> Changes:
     """(pages to parse, unchanged pages with a new mtime, stored pages gone from the seeds)."""
     states = st.states()
     todo, touched = [], []
@@ -746,11 +818,16 @@ def build(
             reported.append(problems)
 
         try:
+            tell = None if ahead is None else partial(ahead.send_files, files)
             same = (
                 None
                 if full
-                else unchanged_site(seeds, Path(out_dir), config, topics_path, store_path, files)
+                else unchanged_site(
+                    seeds, Path(out_dir), config, topics_path, store_path, files, tell
+                )
             )
+            if ahead is not None:
+                ahead.send_files(files)  # if unchanged_site did not compare them
             if same is not None:
                 report(same.problems)
                 return replace(same, seconds=time.perf_counter() - start)
@@ -856,12 +933,13 @@ def unchanged_site(
     topics_path: Path | None,
     store: Path,
     files: list[tuple[Path, str]] | None = None,
+    on_changes: Callable[[Changes], None] | None = None,
 ) -> BuildReport | None:
     """The report of a build that would change nothing, or None when it might change
     something: every page file as the store last saw it, the store at the generation, the
     settings and code versions the site in `out_dir` was published with (its manifest), and
     every file of the site as it was written. Costs a stat per page and per file, not a load
-    of the archive."""
+    of the archive. `on_changes` is given what changed among the pages, if it looked."""
     from feeds.publish import published as published_site
     from feeds.publish import read_manifest, site_intact
 
@@ -875,6 +953,8 @@ def unchanged_site(
         with Store(store) as st:
             todo, touched, missing = _changes(st, files, engine, False)
             generation, store_id = st.generation, st.identity
+        if on_changes is not None:  # (the child parsing them: see StoreUpdate.send_files)
+            on_changes((todo, touched, missing))
     except _store.StoreError:
         return None  # the full path reports it
     if todo or touched or missing:

@@ -346,3 +346,37 @@ def test_feed_entries_are_kept_for_the_next_build(
     # the new items' entries, and those of items whose times in the site moved
     assert 3 * new <= len(made) < first, (len(made), first, new)
     _check(tmp_path, seeds, out, store, "kept entries")
+
+
+def test_the_parse_child_takes_what_changed_from_the_check(
+    tmp_path: Path, full_builds: list[int], monkeypatch
+) -> None:
+    """The check for an unchanged site compares every page with the store; the child that
+    parses changed pages is sent what it found instead of listing and comparing them again
+    (and, sent nothing, lists them itself)."""
+    import os
+
+    calls = tmp_path / "calls"
+    real = fb._changes
+
+    def changes(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        with open(calls, "a") as fh:  # (the child's calls land here too)
+            fh.write(f"{os.getpid()}\n")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(fb, "_changes", changes)
+    seeds = _seeds(tmp_path, PAGES[:2])
+    store, out = tmp_path / "store.sqlite", tmp_path / "site"
+    build(seeds, out, CONFIG, store=store, workers=2)
+    _seeds(tmp_path, PAGES[2:3])
+    calls.unlink()
+    report = build(seeds, out, CONFIG, store=store, workers=2)
+    assert report.collected.parsed == 1 and not full_builds[2:]
+    assert calls.read_text().split() == [str(os.getpid())]
+    _check(tmp_path, seeds, out, store, "changes sent to the child")
+
+    _seeds(tmp_path, PAGES[3:4])
+    calls.unlink()
+    update = fb.StoreUpdate(store, None, fb.engine_version(), None, 2, False, fb._now(), seeds)
+    assert update.result().parsed == 1  # nothing sent: the child listed and compared
+    assert calls.read_text().split() != [str(os.getpid())]
