@@ -154,19 +154,26 @@ _COMMENTATOR = re.compile(r"^(?:本报|本刊)?(?:特约)?评论员$")
 _SOURCE = re.compile(rf"^据《?[{CJK}A-Za-z]{{2,15}}》?(?:报道|消息)(?=[{SPACE}，,]|$)")
 
 
-# A web page's source line: 来源：今日衢江　作者：记者 王芳 通讯员 李明　日期：2025-03-05.
-_WEB_CREDIT = re.compile(
-    rf"^(?:来源[：:][^{SPACE}]{{1,20}}[{SPACE}]*)?作者[：:][{SPACE}]*"
-    rf"(?P<credit>(?!(?:日期|时间|发布|编辑|责任编辑)[：:])[^：:]+?)"
-    rf"(?:[{SPACE}]+(?:日期|时间|发布时间|发布日期|编辑|责任编辑)[：:].*)?$"
+# A web page's source line: 来源：今日衢江　作者：记者 王芳 通讯员 李明　日期：2025-03-05, or its
+# fields in another order, after the paper and the date (衢州日报　2025年01月03日　来源：…　作者：
+# 记者 X　浏览次数：1263; 发布时间：2025-01-03 07:58:42　来源：今日常山　作者：徐晨曦).
+_WEB_FIELD = (
+    r"(?:来源|作者|日期|时间|发布时间|发布日期|浏览次数|浏览|点击数|点击|阅读|编辑|责任编辑)"
 )
+_WEB_CREDIT = re.compile(
+    rf"(?:^|[{SPACE}])作者[：:][{SPACE}]*"
+    rf"(?P<credit>(?!{_WEB_FIELD}[：:])[^：:]+?)"
+    rf"(?=[{SPACE}]+{_WEB_FIELD}[：:]|$)"
+)
+WEB_META = re.compile(rf"^(?:作者[：:]|.*[{SPACE}]?(?:来源|发布时间|发布日期|日期)[：:])")
 
 
 def web_credit(text: str) -> str | None:
     """The people a web page's 来源/作者/日期 line credits (记者 王芳 通讯员 李明), else None."""
-    m = _WEB_CREDIT.match(text.strip(SPACE))
-    if not m or not names([m["credit"]]):
-        return None
+    text = text.strip(SPACE)
+    m = _WEB_CREDIT.search(text) if WEB_META.match(text) else None
+    if not m or not (names([m["credit"]]) or _COMMENTATOR.match(m["credit"].strip(SPACE))):
+        return None  # (作者：本报评论员: an editorial's byline, naming nobody)
     return m["credit"].strip(SPACE)
 
 
@@ -313,6 +320,17 @@ _TRAILING_PHOTO = re.compile(
     rf"{_AFTER_END}[{SPACE}]*(?P<credit>(?:{NAME}[{SPACE}]+文[{SPACE}]+)?{NAME}[{SPACE}]+摄影?"
     rf"|[(（][{SPACE}]*(?:{NAME}[{SPACE}]+文[{SPACE}]+)?{NAME}[{SPACE}]+摄影?[{SPACE}]*[)）])$"
 )
+
+
+# A photo's credit on a line of its own: 祝海鹏　摄, 图片由龙游县志愿者协会提供, 区文明办供图.
+_PHOTO_LINE = re.compile(
+    rf"^(?:{NAME}[{SPACE}]+(?:摄影?|供图)|图片由[{CJK}（）()]{{2,24}}提供"
+    rf"|[{CJK}（）()]{{2,20}}供图)$"
+)
+
+
+def photo_credit_line(text: str) -> bool:
+    return _PHOTO_LINE.match(text.strip(SPACE)) is not None
 
 
 def trailing_credit(text: str) -> tuple[str, str] | None:

@@ -44,6 +44,11 @@ JUMP = re.compile(
     r"[(（【\[〔]\s*(?P<kind>下转|上接|转|接|紧接|续)第?\s*"
     r"(?P<page>[A-ZＡ-Ｚ]?[0-9０-９一二三四五六七八九十]+)\s*版\s*[)）】\]〕]"
 )
+# A pointer to another page: (相关报道见第4版), （详见A3版）, (图见第2版).
+SEE_PAGE = re.compile(
+    r"[(（【\[]\s*(?:相关|详细|更多)?(?:报道|新闻|图片|图文|评论|内容|图)?\s*(?:详)?见"
+    r"\s*(?:本报)?第?\s*[A-ZＡ-Ｚ]?[0-9０-９一二三四五六七八九十]+\s*版\s*[)）】\]]"
+)
 _CN_DIGITS = "〇一二三四五六七八九"
 # The sponsors of a special page (专版), under its banner: 中共衢州市衢江区委组织部　主办,
 # 区委宣传部　主办　区融媒体中心　承办.
@@ -54,16 +59,66 @@ _SPONSOR = re.compile(
     rf"|^(?:(?:主办|承办|协办|联办|合办|支持)(?:单位)?[{SPACE}]*[：:][{SPACE}]*"
     rf"[{CJK}（）()、]{{2,40}}[{SPACE}]*)+$"
 )
-_WEB_BYLINE = re.compile(r"^(?:来源[：:]\S{1,20}\s*)?作者[：:]")
+# A web page's fields: 来源：今日衢江　作者：记者 X　日期：2025-03-05, 发布时间：… 来源：…, 编辑：X
+_WEB_LABEL = re.compile(
+    rf"(?:^|(?<=[{SPACE}]))(?P<label>来源|本文来源|作者|日期|时间|发布时间|发布日期|浏览次数|浏览"
+    r"|点击数|点击|阅读|编辑|责任编辑|审核|审校|监制|终审)[：:]"
+)
+# a label that can stand alone at the start of a line (not 时间：… over a notice's 地点：…)
+_WEB_LEAD_LABELS = {
+    "来源",
+    "本文来源",
+    "作者",
+    "发布时间",
+    "发布日期",
+    "浏览次数",
+    "点击数",
+    "编辑",
+    "责任编辑",
+    "审核",
+    "审校",
+    "监制",
+    "终审",
+}
+_EDITOR_LABELS = {"编辑", "责任编辑", "审核", "审校", "监制", "终审"}
+_WEB_KEY_LABELS = {"来源", "本文来源", "作者", "发布时间", "发布日期", "浏览次数", "点击数"}
+
+
+def web_meta(bare: str) -> bool:
+    """A web page's line of labelled fields (source, author, date, hits, editors)."""
+    labels = [m["label"] for m in _WEB_LABEL.finditer(bare)]
+    if not labels or len(bare) > 120:
+        return False
+    if len(labels) >= 2:  # (or editors alone: 编辑：郑可欣　审核：陈浩)
+        return bool(_WEB_KEY_LABELS.intersection(labels)) or _EDITOR_LABELS.issuperset(labels)
+    return bare.startswith(labels[0]) and labels[0] in _WEB_LEAD_LABELS and len(bare) <= 40
+
+
 _WEB_RESIDUE = re.compile(
     r"^(?:【(?:打印|关闭|收藏|返回顶部|字号)[^】]{0,4}】\s*)+$|^分享到[：:]?[^，。,.]{0,40}$"
     r"|^(?:上一篇|下一篇)[：:].{0,60}$"
     # a site's navigation bar: 首页 | 电子版 | 往期回顾 | 上一篇 | 下一篇
     r"|^(?:[^|｜\s][^|｜]{0,9}\s*[|｜]\s*){2,}[^|｜\s][^|｜]{0,9}$"
     r"|^(?:打印本页|关闭窗口|返回顶部|返回目录|\[打印\]|\[关闭\])(?:\s*\S{0,8})$"
+    # where the page sits (当前位置：首页 > 区县新闻), its font buttons, its pagination
+    r"|^(?:当前位置|您的位置|你的位置|您现在的位置|所在位置)[：:].{0,60}$|^首页\s*[>＞»›].{0,60}$"
+    r"|^【?\s*字[体号][：:]?\s*[大中小\s]+】?$"
+    # the title the story had elsewhere, the hits
+    r"|^原标题[：:].{2,80}$|^(?:阅读|浏览|点击)(?:次数|量|数)?[：:]?\s*\d+(?:\s*次)?$"
 )
 _LONE_PAGE_NO = re.compile(r"^[0-9０-９]{1,3}$|^[-－—]\s*[0-9０-９]{1,3}\s*[-－—]$")
 _MASTHEAD_BAD = re.compile(r"[，。,.;；:：!！?？“”\d]")
+
+
+# A web page's pagination: 共2页：[1] 2 [下一页], 上一页　1　2　下一页.
+_PAGINATION = re.compile(
+    r"^(?=.*页)(?:共\s*\d+\s*页[：:]?|\[?\s*(?:上一页|下一页|首页|尾页|\d{1,3})\s*\]?|\s)+$"
+)
+
+
+def is_pagination(bare: str) -> bool:
+    """A web page's pagination line; the next page reprints the title and its fields."""
+    return _PAGINATION.match(bare) is not None
 
 
 @dataclass(frozen=True)
@@ -96,10 +151,12 @@ def classify(bare: str, top: bool, alone: bool = False) -> Furniture | None:
     if _dated_label_line(bare):  # 今日衢江　党建　2025年4月10日: a running head or foot
         return Furniture("header" if top else "footer", dates.find_cn_date(bare))
     iso = dates.find_iso_date(bare)
-    if _WEB_BYLINE.match(bare):  # 来源：… 作者：记者 X　日期：…: a byline (feeds.bylines)
+    if web_meta(bare):  # 来源：… 作者：记者 X　日期：…: a byline (feeds.bylines)
         if bylines.web_credit(bare):
             return None
         return Furniture("header", iso or dates.find_cn_date(bare))  # 作者：(nobody)
+    if is_pagination(bare):
+        return Furniture("footer")
     if _WEB_RESIDUE.match(bare):  # a web page's buttons: 【打印】【关闭】, 分享到：
         # or a running head set with bars: 今日衢江 | 2025-01-04 | 第3版 | 综合
         found = iso or dates.find_cn_date(bare)
@@ -128,7 +185,7 @@ _LABEL_TOKEN = re.compile(rf"[{CJK}A-Za-z·]{{1,8}}")
 
 def web_byline_date(bare: str) -> date | None:
     """The date on a web page's 来源/作者/日期 line (the page's publication date)."""
-    if not _WEB_BYLINE.match(bare):
+    if not web_meta(bare):
         return None
     ascii_line = dates.ascii_digits(bare)
     return dates.find_iso_date(ascii_line) or dates.find_cn_date(ascii_line)

@@ -318,6 +318,24 @@ def column_shaped(text: str) -> bool:
     return len(parts) >= 2 and all(2 <= len(p) <= 8 for p in parts)
 
 
+def jump_page_title(texts: list[str]) -> bool:
+    """Two plain lines over a continued article: the page it jumped to reprints its title
+    only (no 引题, no 副题), here wrapped (县委常委会专题研究生态环境保护 / 督察反馈问题
+    整改工作)."""
+    if len(texts) != 2:
+        return False
+    upper, lower = (t.strip(SPACE) for t in texts)
+    return not (
+        re.search(rf"[{SPACE}]", upper)
+        or upper[-1:] in DASHES + "：:"
+        or lower[:1] in DASHES
+        or column_shaped(upper)
+        or section_label(upper)
+        or bracketed_label(upper)
+        or _bracketed(lower)
+    )
+
+
 def _wrapped_title(upper: str, lower: str, lead: str) -> bool:  # noqa: PLR0911
     """A title broken over two lines: the lead sentence runs straight across the break
     (全区2024年度基层党组织书记 / 抓基层党建工作述职评议会召开 -> …书记抓基层党建…), where a
@@ -332,12 +350,20 @@ def _wrapped_title(upper: str, lower: str, lead: str) -> bool:  # noqa: PLR0911
     if 2 <= len(lower) < len(upper) and upper[-2:] + lower[:2] in lead:
         return True
     # a meeting and the start of its agenda over the rest of it (县委常委会召开会议 听取上半年
-    # / 督查检查考核工作情况汇报): the agenda's verb has its object on the line below
-    if _agenda_begun(upper_spaced):
+    # / 督查检查考核工作情况汇报): the agenda's verb has its object on the line below; a line
+    # ending on an adverb waits for its verb (衢江300余名志愿者连夜 / 上门送“暖冬包”)
+    if _agenda_begun(upper_spaced) or _ADVERB_END.search(upper):
         return True
     # a few characters under a long line are the rest of it (…带动5000余名村民 / 家门口就业):
     # no 引题 is three times as long as its title
     return 2 <= len(lower) <= 5 and len(upper) >= 3 * len(lower) and upper[-1:] not in "—－―：:"
+
+
+# Adverbs that stand before a verb: no headline line ends on one.
+_ADVERB_END = re.compile(
+    r"(?:连夜|连续|持续|全力|合力|集中|主动|积极|加快|深入|扎实|全面|首次|再次|率先|共同|纷纷"
+    r"|相继|正在|已经|不断|进一步|大力|着力|全速|火速|迅速|及时|提前|逐步|连日|冒雨|顶风)$"
+)
 
 
 def _agenda_begun(line: str) -> bool:

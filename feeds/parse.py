@@ -34,6 +34,26 @@ _BULLET = re.compile(rf"^[{headlines.BULLETS}][ \u3000]*")
 _CAPTION_OPENINGS = (*headlines.CAPTION, "▲", "△")
 
 
+def _quote_wraps(unit: Unit, line: str, number: int) -> bool:
+    """A headline line that opens a quotation, the next line closing it: one title wrapped
+    inside its quotation marks (老旧小区加装电梯 从“民 / 心愿”到“民心梯”), which no line
+    of its own would leave open."""
+    text, bare = unit.text.rstrip(SPACE), line.strip(SPACE)
+    # (the next line, or the one after a blank line on a page that parts every line so)
+    if number > unit.last + 2 or unit.first != unit.last or is_indented(line):
+        return False
+    if text.count("“") != text.count("”") + 1 or text.rfind("“") < text.rfind("”"):
+        return False
+    close = bare.find("”")
+    return (
+        0 < close
+        and "“" not in bare[:close]
+        and headlines.is_headline_like(text + "”")
+        and len(squash(text + bare)) <= 2 * headlines.MAX_HEADLINE
+        and not ends_sentence(bare)
+    )
+
+
 def _closed_by_credit(line: str) -> bool:
     """A line ending a paragraph with a credit after its last sentence: bracketed, or a
     photo credit (… 记者 钟可欣 通讯员 毛 丹 摄 closes a caption)."""
@@ -292,10 +312,18 @@ class _Parser:
         colophon = furniture.colophon_lines(self.lines)
         contents = furniture.contents_labels(self.lines)
         last = max((n for n, ln in enumerate(self.lines, 1) if ln.strip(SPACE)), default=0)
+        seen: set[str] = set()
+        reprint = False  # after a web page's pagination: its title and fields again
         for number, raw in enumerate(self.lines, 1):
             bare = raw.strip(SPACE)
             if not bare:
                 continue
+            reprint = reprint and bare in seen
+            seen.add(bare)
+            if reprint:
+                self.dropped.append(Dropped(number, bare, "header"))
+                continue
+            reprint = furniture.is_pagination(bare)
             kind = furniture.Furniture("masthead") if number == masthead else None
             if number in ads:
                 kind = furniture.Furniture("notice")
@@ -323,11 +351,18 @@ class _Parser:
         return 1 <= number <= len(self.lines) and bool(self.lines[number - 1].strip(SPACE))
 
     def cut_jumps(self, text: str, number: int) -> str:
+        """Jump markers out of a line ((下转第2版): where the article goes on), and pointers
+        to another page ((相关报道见第4版): no text of the article)."""
+
         def cut(m):  # noqa: ANN001, ANN202 - re.sub callback
             self.dropped.append(Dropped(number, m.group(0), "jump"))
             return _JUMP_IN if furniture.is_jump_in(m["kind"]) else _JUMP_OUT
 
-        return furniture.JUMP.sub(cut, text)
+        def pointer(m):  # noqa: ANN001, ANN202 - re.sub callback
+            self.dropped.append(Dropped(number, m.group(0), "jump"))
+            return ""
+
+        return furniture.SEE_PAGE.sub(pointer, furniture.JUMP.sub(cut, text))
 
     # -- stage 2: units ------------------------------------------------------------------------
     def units(self, lines: list[tuple[int, str]]) -> list[Unit]:
@@ -386,8 +421,17 @@ class _Parser:
                     and self._next_opens(lines, i)
                     and (not wrap.is_full(line) or self._marked_headline(lines, i, wrap))
                 )
+                and not (
+                    indents
+                    and units[-1].indented
+                    and not open_bracket(units[-1].text)  # a credit wrapped in its brackets
+                    and self._title_across_columns(lines, i, wrap)
+                )
             )
-            if joinable:
+            if units and _quote_wraps(units[-1], line, number):
+                units[-1].text += line.strip(SPACE)  # 从“民 / 心愿”到“民心梯”: one line
+                units[-1].last = number
+            elif joinable:
                 gap = _byline_gap(units[-1].text, line) or (" " if line[:1] == " " else "")
                 if not gap and self.lines[units[-1].last - 1].endswith("\u3000"):
                     gap = "\u3000"  # a wrap right after a run-in title's gap (…乡镇　/ 近日，)
@@ -399,7 +443,7 @@ class _Parser:
             prev = line
         units = _rejoin_bylines(units)
         for unit in units:  # markers that a hard wrap cut in two: (下转 / 第2版)
-            if furniture.JUMP.search(unit.text):
+            if furniture.JUMP.search(unit.text) or furniture.SEE_PAGE.search(unit.text):
                 unit.text = self.cut_jumps(unit.text, unit.last)
                 unit.jump_in = unit.jump_in or _JUMP_IN in unit.text
                 unit.jump_out = unit.jump_out or _JUMP_OUT in unit.text
@@ -441,6 +485,27 @@ class _Parser:
                 and headlines.is_headline_like(nxt)
             )
         )
+
+    @staticmethod
+    def _title_across_columns(lines: list[tuple[int, str]], i: int, wrap: _Wrap) -> bool:
+        """A short headline line under a paragraph's full line cut mid-sentence, over an
+        indented paragraph or a byline: the next article's title, where a dump read a page's columns
+        one after the other (…要坚持以科技 / 区政府召开第21次常务会议 / 　　3月11日，…); the
+        cut paragraph goes on after that article. (Its last line would end a sentence, and
+        the rest of a paragraph a page break cut opens nothing.)"""
+        line = lines[i][1]
+        if i + 1 >= len(lines) or is_indented(line) or wrap.is_full(line) or ends_sentence(line):
+            return False
+        nxt = lines[i + 1][1]
+        if not (
+            len(squash(line)) >= 6
+            and headlines.is_headline_like(line)
+            and not headlines.is_fragment(line)
+            and (is_indented(nxt) or bylines.is_byline_start(nxt))
+        ):
+            return False
+        # what follows opens an article: a byline, a dated or news-like lead
+        return _opens(Unit(nxt, lines[i + 1][0], lines[i + 1][0], is_indented(nxt), False))
 
     @staticmethod
     def _next_opens(lines: list[tuple[int, str]], i: int) -> bool:
@@ -645,6 +710,12 @@ class _Parser:
             # （周正） under a commentary's last sentence, 小区居民 汪建华 under a letter
             cur.tail_credit.append(text)
             cur.signed_off = True
+            cur.last = unit.last
+            return
+        if cur and not self.pending and cur.paragraphs and bylines.photo_credit_line(text):
+            # 祝海鹏　摄 / 图片由…提供 on a line of its own under a photo's caption
+            cur.tail_credit.append(text)
+            cur.signed_off = cur.signed_off or len(cur.paragraphs) <= 2
             cur.last = unit.last
             return
         signed = self._signed_name(unit)
@@ -868,7 +939,12 @@ class _Parser:
             return False
         if not left.open_paragraph or cur.open_paragraph or self.index == 0:
             return False
-        if not self._page_break(self.all_units[self.index - 1], unit) or _opens(unit):
+        if _opens(unit):
+            return False
+        # a page-break gap above it, or the piece between closed by its credit: a dump that
+        # read a page's columns one after the other marks nothing (…以科技 / another article
+        # / （记者 X 通讯员 Y） / 创新引领…)
+        if not (self._page_break(self.all_units[self.index - 1], unit) or cur.signed_off):
             return False
         text = unit.bare
         tail = left.paragraphs[-1].text.rstrip(SPACE)
@@ -1205,9 +1281,11 @@ class _Parser:
         if when is None and paragraphs and not d.continued:
             # (a day-alone dateline needs the issue's month: without it, the lead may tell)
             when, how = dates.lead_date(lead, issue, year)
-        roles, banners = headlines.assign_roles(
-            [h.bare for h in d.heads], d.first_on_page, lead, self._gaps(d)
-        )
+        heads = [h.bare for h in d.heads]
+        if d.continued and headlines.jump_page_title(heads):
+            # a continued article's page reprints its title alone, wrapped or not
+            heads = [heads[0].rstrip(SPACE) + heads[1].lstrip(SPACE)]
+        roles, banners = headlines.assign_roles(heads, d.first_on_page, lead, self._gaps(d))
         for i in banners:
             self.dropped.append(Dropped(d.heads[i].first, d.heads[i].bare, "banner"))
         bullet = _BULLET.match(roles.get("title", ""))

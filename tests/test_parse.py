@@ -2452,3 +2452,139 @@ def test_a_hard_wrapped_page_ending_in_mid_paragraph_keeps_its_last_line():
     assert a.paragraphs[-1].text.endswith("活资产”；要强化要素保障，加快推进")
     (a,) = parse_page(text + "\n区红十字会 供稿\n", "p.txt").articles
     assert "供稿" not in "".join(p.text for p in a.paragraphs)
+
+
+def test_an_article_set_between_the_two_halves_of_a_column_cut_paragraph():
+    """A dump that read a page's columns one after the other: the paragraph cut at the foot
+    of a column goes on after the whole next article, with nothing to mark either; the short
+    headline line under the cut line is that article's title, and the unindented rest after
+    its closing credit goes back to the cut paragraph."""
+    text = "\n".join(
+        [
+            ISSUE,
+            "区委常委会召开扩大会议",
+            "　　本报讯（记者 郑书航）3月10日，区委常委会召开扩大",
+            "会议，传达学习全国两会精神。区委书记主持会议并讲话。",
+            "　　会议强调，要紧扣政府工作报告确定的目标任务，结合",
+            "“五城”建设，抓紧谋划一批打基础、利长远、增后劲的重",
+            "大项目，全力以赴稳投资、强产业、促消费。要坚持以科技",
+            "区政府召开第21次常务会议",
+            "　　3月11日，区长范清荷主持召开区政府第21次常务会议，",
+            "研究部署一季度经济运行等工作。",
+            "　　会议听取了1至2月全区经济运行情况汇报。",
+            "（记者 潘一禾 通讯员 洪蕾）",
+            "创新引领现代化产业体系建设，加快培育新质生产力，推动",
+            "特种纸、新材料等主导产业向高端化、智能化、绿色化迈进。",
+            "　　会议还研究了其他事项。",
+        ]
+    )
+    first, second = parse_page(text + "\n", "p.txt").articles
+    assert second.title == "区政府召开第21次常务会议"
+    assert second.authors == ("潘一禾", "洪蕾")
+    body = "".join(p.text for p in first.paragraphs)
+    assert "要坚持以科技创新引领现代化产业体系建设" in body
+    assert body.endswith("会议还研究了其他事项。") and "第21次" not in body
+
+
+def test_a_title_wrapped_inside_its_quotation_marks():
+    text = "\n".join(
+        [
+            ISSUE,
+            "老旧小区加装电梯 从“民",
+            "心愿”到“民心梯”",
+            "——樟潭街道破解加梯难题见闻",
+            "记者 蓝雨桐　通讯员 方笑",
+            "　　11月5日上午，樟潭街道锦华小区3幢楼前，这部新加装的电梯正式通过验收。",
+        ]
+    )
+    (a,) = parse_page(text + "\n", "p.txt").articles
+    assert squash(a.title) == "老旧小区加装电梯从“民心愿”到“民心梯”"
+    assert a.subtitle == "樟潭街道破解加梯难题见闻"
+
+
+def test_a_title_line_ending_on_an_adverb_goes_on_below():
+    roles, _ = headlines.assign_roles(
+        ["寒潮来袭 温暖同行", "衢江300余名志愿者连夜", "上门送“暖冬包”"], False, ""
+    )
+    assert roles["title"] == "衢江300余名志愿者连夜上门送“暖冬包”"
+    assert roles["pretitle"] == "寒潮来袭 温暖同行"
+
+
+def test_pointers_to_another_page_and_photo_credits_of_their_own():
+    text = "\n\n".join(
+        [
+            ISSUE,
+            "钱江源头茶飘香",
+            "4月16日，采茶工在茶园采摘春茶。（相关报道见第4版）",
+            "本报记者　郑晓舟　摄",
+            "一句话新闻",
+            "●4月15日，县人大常委会召开第十九次会议。",
+            "●日前，池淮镇共富工坊正式投运。",
+            "电力检修保供电",
+            "10月4日，供电公司工作人员对10千伏线路进行带电检修。",
+            "祝海鹏　摄",
+            "龙游发糕飘香",
+            "10月2日，师傅们正忙着蒸制发糕。",
+            "图片由龙游县志愿者协会提供",
+        ]
+    )
+    tea, box, power, cake = parse_page(text + "\n", "p.txt").articles
+    assert tea.paragraphs[-1].text.endswith("采摘春茶。") and tea.authors == ("郑晓舟",)
+    assert box.title == "一句话新闻" and len(box.paragraphs) == 2
+    assert power.authors == ("祝海鹏",) and power.pretitle is None
+    assert cake.pretitle is None and "提供" not in "".join(p.text for p in cake.paragraphs)
+
+
+def test_a_continued_article_reprints_its_title_alone():
+    text = "\n".join(
+        [
+            ISSUE,
+            "县委常委会专题研究生态环境保护",
+            "督察反馈问题整改工作",
+            "（紧接1版）举一反三开展同类问题排查，严防问题反弹回潮。",
+            "　　会议还研究了其他事项。",
+        ]
+    )
+    (a,) = parse_page(text + "\n", "p.txt").articles
+    assert a.continued and a.pretitle is None
+    assert a.title == "县委常委会专题研究生态环境保护督察反馈问题整改工作"
+
+
+def test_a_web_page_with_its_fields_buttons_and_pagination():
+    """Copied from a news site: where the page sits, its fields in any order, font buttons,
+    a second page that reprints the title and fields, hits, editors, 原标题."""
+    text = "\n\n".join(
+        [
+            "当前位置：首页 > 区县新闻 > 常山",
+            "常山县委常委会召开会议 部署岁末年初重点工作",
+            "发布时间：2025-01-03 07:58:42　来源：今日常山　作者：徐晨曦",
+            "【字体：大 中 小】",
+            "　　本报讯（记者　徐晨曦）1月2日，县委常委会召开会议，研究部署岁末年初各项工作。",
+            "　　会议强调，要推动重大项目早开工、",
+            "共2页：[1] 2 [下一页]",
+            "常山县委常委会召开会议 部署岁末年初重点工作",
+            "发布时间：2025-01-03 07:58:42　来源：今日常山　作者：徐晨曦",
+            "早投产，确保实现“开门红”。",
+            "共2页：[上一页] 1 [2]",
+            "编辑：郑可欣　　审核：陈浩",
+            "首页 > 新闻中心 > 衢州新闻",
+            "“红马甲”点亮新年第一天",
+            "衢州日报　2025年01月03日　来源：衢州日报　作者：记者 方雅 通讯员 徐航　浏览次数：1263",
+            "原标题：元旦假期，这群“红马甲”忙碌在城市各个角落",
+            "　　1月1日，常山县天马街道文峰社区的志愿者们早早来到公交站台。",
+            "阅读 2356",
+            "新年新气象，从“马上就办”开始",
+            "来源：衢州日报　作者：本报评论员　日期：2025-01-03",
+            "　　新年伊始，各地各部门纷纷吹响奋进的“集结号”。",
+        ]
+    )
+    page = parse_page(text + "\n", "p.txt")
+    meeting, volunteers, comment = page.articles
+    assert page.issue_date == date(2025, 1, 3)
+    body = "".join(p.text for p in meeting.paragraphs)
+    assert "早开工、早投产" in body and "页" not in body and meeting.authors == ("徐晨曦",)
+    assert volunteers.title == "“红马甲”点亮新年第一天" and volunteers.pretitle is None
+    assert volunteers.authors == ("方雅", "徐航")
+    assert "原标题" not in "".join(p.text for p in volunteers.paragraphs)
+    assert comment.title == "新年新气象，从“马上就办”开始" and comment.authors == ()
+    assert comment.paragraphs[0].text.startswith("新年伊始")
