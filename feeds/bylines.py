@@ -271,7 +271,7 @@ _SIGNATURE = re.compile(
     rf"(?<=[{SENTENCE_END}])[{SPACE}]*(?P<credit>[(（][{SPACE}]*{NAME}[{SPACE}]*[)）])$"
 )
 # A brief from a town or unit is signed with the place and the writer: （全旺镇　王丽萍）.
-_UNIT_WORD = r"(?:镇|乡|街道|社区|分局|局|大队|中心|公司)"
+_UNIT_WORD = r"(?:镇|乡|街道|社区|分局|局|大队|中心|公司|党委|党工委|党支部|党总支|委员会|协会)"
 _PLACE_CREDIT = (
     rf"[(（][{SPACE}]*[{CJK}]{{1,12}}{_UNIT_WORD}[{SPACE}]+{NAME}(?:[{SPACE}、]+{NAME})*"
     rf"[{SPACE}]*[)）]"

@@ -70,12 +70,22 @@ _RUN_IN_BARE = re.compile(
 )
 
 
-def run_in(text: str) -> tuple[str, str, str] | None:
-    """(bullet, title, text) of a brief whose title is run in before its text; else None
-    (the bullet "" when the title is set off by a full-width space alone). The text must
-    read as running text (a sentence), not as a 导读 entry (…　2版)."""
+# A brief's title in square brackets run in before its text: 【…送冬衣】12月1日，…
+_RUN_IN_BRACKETED = re.compile(r"^【(?P<title>[^【】\s]{6,30})】[ \u3000]*(?P<rest>\S.*)$")
+# In a 短讯 box, a title closed by a colon: 县图书馆推出寒假“阅读护照”：近日，…
+_RUN_IN_COLON = re.compile(r"^(?P<title>[^\s，,。；;：:【】]{8,30})[：:](?P<rest>\S.*)$")
+
+
+def run_in(text: str, boxed: bool = False) -> tuple[str, str, str] | None:
+    """(marks, title, text) of a brief whose title is run in before its text; else None.
+    The title is set off by a bullet and a gap (●标题　正文), a full-width space alone, its
+    brackets (【标题】正文) or, in a box (`boxed`: under its 简讯 label), a colon; the marks
+    are those characters ("" for a gap alone). The text must read as running text (a
+    sentence), not as a 导读 entry (…　2版)."""
     bare = text.strip(SPACE)
-    m = _RUN_IN.match(bare) or _RUN_IN_BARE.match(bare)
+    m = _RUN_IN.match(bare) or _RUN_IN_BARE.match(bare) or _RUN_IN_BRACKETED.match(bare)
+    if not m and boxed:
+        m = _RUN_IN_COLON.match(bare)
     if not m:
         return None
     title, rest = m["title"], m["rest"].strip(SPACE)
@@ -85,6 +95,10 @@ def run_in(text: str) -> tuple[str, str, str] | None:
         return None
     if not re.search(r"[，,。；;]", rest):
         return None
+    if m.re is _RUN_IN_BRACKETED:
+        return "【】", title, rest
+    if m.re is _RUN_IN_COLON:
+        return bare[len(title)], title, rest
     return m.groupdict().get("bullet") or "", title, rest
 
 
@@ -163,12 +177,13 @@ def is_subheading(text: str) -> bool:
 
 
 _ENUMERATED = re.compile(
-    r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．]|第[一二三四五六七八九十]+[，,、])"
+    r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．]|第[一二三四五六七八九十]+[，,、]"
+    r"|[\u2460-\u2473\u2474-\u2487])"  # ① … ⑳, ⑴ … ⒇
 )
 
 
 def enumerated(text: str) -> bool:
-    """A numbered subheading: 一、… （二）… 3. … 第一,…"""
+    """A numbered subheading or list item: 一、… （二）… 3. … 第一,… ①…"""
     return bool(_ENUMERATED.match(text.strip(SPACE)))
 
 
@@ -443,6 +458,22 @@ def assign_roles(
         ),
         None,
     )
+    if cut is None:
+        # a special page's deck over the first title: its banner and ——…特刊 line
+        cut = next(
+            (
+                k + 1
+                for k in range(1, len(texts) - 1)
+                if texts[k][:1] in DASHES
+                and texts[k + 1][:1] not in DASHES
+                and (
+                    _ISSUE_TAG.search(texts[k].rstrip(SPACE))
+                    # at the top of a page, a slogan and its —— line over a headline
+                    or (first_on_page and k == 1 and column_shaped(texts[0]))
+                )
+            ),
+            None,
+        )
     if cut is not None:
         roles, banners = assign_roles(texts[cut:], False, lead, gaps[cut:] if gaps else None)
         if first_on_page:
@@ -506,6 +537,10 @@ def assign_roles(
     if subtitle:
         roles["subtitle"] = " ".join(subtitle)
     return roles, banners
+
+
+# What names a special page or issue under its banner: ——第39个国际志愿者日特刊
+_ISSUE_TAG = re.compile(r"(?:特刊|专刊|专版|增刊|特辑|专题)$")
 
 
 def _bracketed(text: str) -> bool:

@@ -34,6 +34,18 @@ _BULLET = re.compile(rf"^[{headlines.BULLETS}][ \u3000]*")
 _CAPTION_OPENINGS = (*headlines.CAPTION, "▲", "△")
 
 
+# A short list item, numbered and without a clause: ①“钱江源护水”生态志愿服务项目
+_LIST_ITEM = re.compile(r"^[\u2460-\u2487][^，,。；;！？!?]{2,30}$")
+
+
+def _notice_heads(heads: list[str]) -> bool:
+    """Headline lines of a notice: titled like one (关于…的通知), maybe with the salutation
+    under the title (各参保居民：)."""
+    if heads and len(heads[-1]) <= 16 and heads[-1].endswith(("：", ":")):
+        heads = heads[:-1]
+    return bool(heads) and furniture.is_notice_title(heads[-1])
+
+
 def _quote_wraps(unit: Unit, line: str, number: int) -> bool:
     """A headline line that opens a quotation, the next line closing it: one title wrapped
     inside its quotation marks (老旧小区加装电梯 从“民 / 心愿”到“民心梯”), which no line
@@ -273,6 +285,8 @@ class _Draft:
         if self.paragraphs[-1].kind != TEXT:
             return False
         text = self.paragraphs[-1].text
+        if _LIST_ITEM.match(text):  # ③“暖蜂驿站”新就业群体关爱项目: an item, whole
+            return False
         return not (ends_sentence(text) or bylines.trailing_credit(text) or bylines.signature(text))
 
 
@@ -288,6 +302,7 @@ class _Parser:
         self.current: _Draft | None = None
         self.seen_headline = False
         self.all_units: list[Unit] = []
+        self._unit_index: dict[int, int] = {}  # id(unit) -> its index in all_units
         self.index = 0  # of the unit being placed
         self.hard_wrapped = False  # lines cut at a fixed width (see _Wrap)
         self.held_notes: list[Unit] = []  # 编者按 over the next title: the next article's
@@ -516,12 +531,19 @@ class _Parser:
             last = squash(lines[i][1])
             return bylines.is_org(last) or last.endswith(("供稿", "供图"))
         nxt = lines[i + 1][1]
-        return is_indented(nxt) or bylines.is_byline_start(nxt) or headlines.is_headline_like(nxt)
+        return (
+            is_indented(nxt)
+            or bylines.is_byline_start(nxt)
+            or headlines.is_headline_like(nxt)
+            # an article whose start is lost: its title, then text from mid-word (员,多年来…)
+            or headlines.is_fragment(nxt.strip(SPACE))
+        )
 
     # -- stage 3: articles ---------------------------------------------------------------------
     def run(self) -> Page:
         units = self.units(self.strip_furniture())
         self.all_units = units
+        self._unit_index = {id(u): i for i, u in enumerate(units)}
         self.table_rows = headlines.tables([u.bare for u in units])
         self.opens_block = self._block_openers(units)
         self.paragraph_gap = _usual_gap(units)
@@ -659,11 +681,14 @@ class _Parser:
             self.add_paragraph(cur, unit)
             return
         # A 短讯 item, ●title　text: the title opens a new article, the text is its body.
-        run_in = None if unit.jump_in else headlines.run_in(text)
+        boxed = (cur is not None and cur.boxed and not self.pending) or any(
+            headlines.section_label(h.bare) for h in self.pending
+        )
+        run_in = None if unit.jump_in else headlines.run_in(text, boxed)
         if run_in:
-            bullet, title, rest = run_in
-            if bullet:
-                self.dropped.append(Dropped(unit.first, bullet, "bullet"))
+            marks, title, rest = run_in
+            for mark in marks:  # ● / 【 】 / ：, typography
+                self.dropped.append(Dropped(unit.first, mark, "bullet"))
             self.pending.append(Unit(title, unit.first, unit.first, run_in=True))
             self.feed(Unit(rest, unit.first, unit.last, unit.indented, jump_out=unit.jump_out))
             return
@@ -681,6 +706,21 @@ class _Parser:
         ):
             self.held_captions.append(unit)
             return
+        # A list the paragraph introduces (…分别是： / ①…项目 / ②…), item after item: text
+        if (
+            cur
+            and not self.pending
+            and not unit.jump_in
+            and cur.paragraphs
+            and cur.paragraphs[-1].kind == TEXT
+            and _LIST_ITEM.match(text)
+            and (
+                cur.paragraphs[-1].text.endswith(("：", ":"))
+                or _LIST_ITEM.match(cur.paragraphs[-1].text)
+            )
+        ):
+            self.add_paragraph(cur, unit)
+            return
         # A paragraph cut by a page break continues in the next unit, whatever it looks like.
         if (
             cur
@@ -692,7 +732,12 @@ class _Parser:
         ):
             titled = headlines.is_title_shaped(text) and self._title_follows(text)
             # a list the paragraph introduces: …获得： / 1.参与…
-            listed = cur.paragraphs[-1].text.endswith(("：", ":")) and headlines.enumerated(text)
+            colon = cur.paragraphs[-1].text.endswith(("：", ":"))
+            listed = colon and headlines.enumerated(text)
+            if colon and self.indented_page and unit.indented and not unit.jump_in:
+                # …重点抓好三方面工作： / 　　一是紧盯…: the indent opens the next paragraph
+                self.add_paragraph(cur, unit)
+                return
             if not (unit.jump_in or titled or listed):
                 _join_cut(cur, unit)
                 return
@@ -731,7 +776,20 @@ class _Parser:
             or (headlines.is_title_shaped(text) and self._title_follows(text))
             or headlines.from_day_title(text)
         )
-        if headline and not unit.jump_in:
+        # an indented line ending with a colon among an article's paragraphs introduces what
+        # follows (此次发布的六大品牌项目分别是：), no 引题
+        nxt = self.next_unit
+        introduces = (
+            cur is not None
+            and bool(cur.paragraphs)
+            and not self.pending
+            and text.rstrip(SPACE).endswith(("：", ":"))
+            and (
+                (self.indented_page and unit.indented)
+                or (nxt is not None and headlines.enumerated(nxt.bare))  # …分别是： / ①…
+            )
+        )
+        if headline and not unit.jump_in and not introduces:
             self.pending.append(unit)
         elif bylines.is_byline_start(text) or (self.pending and bylines.is_source_lead(text)):
             self.byline(unit)
@@ -916,6 +974,25 @@ class _Parser:
             self.add_paragraph(cur, start)
             _join_cut(cur, unit)
             return
+        if (
+            self.pending
+            and cur is not None
+            and cur.notice
+            and cur.paragraphs
+            and all(
+                headlines.enumerated(h.bare)
+                or self._unit_index.get(id(h)) in self.table_rows
+                or re.search(r"\S[\u3000 ]{2,}\S", h.bare)  # a row's cells: 成年居民　　　420
+                or h.bare.endswith(("：", ":"))  # …标准如下：
+                for h in self.pending
+            )
+        ):
+            # inside a notice, until its signature: its numbered headings (一、缴费时间) and
+            # a table's rows are its own
+            for head in self.pending:
+                kind = HEADING if headlines.enumerated(head.bare) else TEXT
+                cur.paragraphs.append(Paragraph(head.bare, kind, head.first))
+            self.pending = []
         if self.pending:
             if not self.pending[-1].run_in and self._pending_is_subheading(unit):
                 assert self.current is not None
@@ -1204,7 +1281,7 @@ class _Parser:
             lead_line=unit.first,
             first_on_page=not self.seen_headline,
             continued=unit.jump_in or headlines.is_fragment(unit.bare),
-            notice=bool(heads) and furniture.is_notice_title(heads[-1].bare),
+            notice=_notice_heads([h.bare for h in heads]),
         )
         if unit_byline is not None:
             draft.credits.append(_BULLET.sub("", unit_byline.bare))

@@ -3,6 +3,7 @@ pages). Names and events are invented."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -2588,3 +2589,152 @@ def test_a_web_page_with_its_fields_buttons_and_pagination():
     assert "原标题" not in "".join(p.text for p in volunteers.paragraphs)
     assert comment.title == "新年新气象，从“马上就办”开始" and comment.authors == ()
     assert comment.paragraphs[0].text.startswith("新年伊始")
+
+
+def test_a_list_introduced_by_a_colon_stays_in_its_article():
+    text = "\n\n".join(
+        [
+            ISSUE,
+            "县文明实践中心发布六大志愿服务品牌项目",
+            "　　本报讯（记者 汪梦琪）3月4日上午，六大志愿服务品牌项目集中亮相。",
+            "　　此次发布的六大品牌项目分别是：",
+            "　　①“钱江源护水”生态志愿服务项目",
+            "　　②“银龄跟党走”助老志愿服务项目",
+            "　　③“暖蜂驿站”新就业群体关爱项目",
+            "　　据了解，这些项目由各乡镇和县级部门申报，经专家评审产生。",
+        ]
+    )
+    (a,) = parse_page(text + "\n", "p.txt").articles
+    body = [p.text for p in a.paragraphs]
+    assert body[1] == "此次发布的六大品牌项目分别是：" and body[-1].startswith("据了解")
+    assert [t[0] for t in body[2:5]] == ["①", "②", "③"] and a.pretitle is None
+
+
+@pytest.mark.parametrize(
+    ("label", "items"),
+    [
+        (
+            "志愿快讯",
+            [
+                "【龙洲街道服务队为独居老人送冬衣】12月1日，服务队走访辖区32户独居老人。（龙洲街道）",
+                "【县人民医院开设志愿导医服务岗】近日，县人民医院在门诊大厅开设服务岗。（通讯员　郑晓丽）",
+            ],
+        ),
+        (
+            "短　讯",
+            [
+                "县红十字会为环卫工人送去暖冬包：12月30日，县红十字会开展寒冬送温暖活动。",
+                "县图书馆推出寒假阅读护照：近日，县图书馆面向全县中小学生推出阅读护照。",
+            ],
+        ),
+    ],
+)
+def test_briefs_titled_in_brackets_or_by_a_colon_in_a_box(label: str, items) -> None:
+    text = "\n\n".join([ISSUE, label, *items])
+    page = parse_page(text + "\n", "p.txt")
+    assert [a.title for a in page.articles] == [
+        re.split("[】：]", i)[0].lstrip("【") for i in items
+    ]
+    assert all(a.paragraphs[0].text[0] in "1近" for a in page.articles)
+
+
+def test_a_colon_after_a_title_outside_a_box_is_no_brief():
+    from feeds.headlines import run_in
+
+    assert run_in("区委书记王建国在调研时强调：要把工作做实做细，确保取得实效。") is None
+
+
+def test_a_special_pages_banner_and_its_dash_line_over_the_first_title():
+    text = "\n\n".join(
+        [
+            "第05版：党建专刊",
+            "红色根脉强基　奋进青年衢江",
+            "——庆祝中国共产党成立103周年",
+            "区委组织部部署开展“红色根脉强基”提升行动",
+            "本报讯（通讯员 章欣悦）6月27日，区委组织部召开推进会。",
+        ]
+    )
+    (a,) = parse_page(text + "\n", "p.txt").articles
+    assert a.title == "区委组织部部署开展“红色根脉强基”提升行动" and a.subtitle is None
+
+
+def test_a_notice_with_its_salutation_headings_and_table_is_dropped_whole():
+    text = "\n\n".join(
+        [
+            ISSUE,
+            "关于做好2025年度城乡居民基本医疗保险参保缴费工作的通知",
+            "各参保居民：",
+            "根据有关规定，现将2025年度参保缴费有关事项通知如下：",
+            "一、缴费时间",
+            "集中缴费期为即日起至2025年2月28日。",
+            "二、缴费标准",
+            "个人缴费标准如下：",
+            "人员类别　　　　　　个人缴费（元/人·年）",
+            "成年居民　　　　　　　　420",
+            "三、缴费渠道",
+            "参保人员可通过“浙里办”等渠道缴费。",
+            "特此通知。",
+            "常山县医疗保障局　　国家税务总局常山县税务局",
+            "2025年1月6日",
+        ]
+    )
+    page = parse_page(text + "\n", "p.txt")
+    assert not page.articles
+    assert {d.reason for d in page.dropped} >= {"notice"}
+    assert not [d for d in page.dropped if d.reason == "unassigned"]
+
+
+def test_a_brief_signed_by_a_party_committee_and_a_writer():
+    text = "\n\n".join(
+        [
+            ISSUE,
+            "高家镇为农村党员开设“田间党课”",
+            "日前，高家镇党委组织党员技术员走进柑橘基地，为40余名农村党员讲解实用技术。",
+            "（高家镇党委　郑晓雯）",
+        ]
+    )
+    (a,) = parse_page(text + "\n", "p.txt").articles
+    assert a.authors == ("郑晓雯",)
+
+
+def test_a_hard_wrapped_page_ends_with_an_article_whose_start_is_lost():
+    """Under a paragraph that ends a sentence, a title over text from mid-word (员,多年来…)
+    is the last article, its start on another page: not more lines of the paragraph."""
+    text = "\n".join(
+        [
+            ISSUE,
+            "衢江12家企业获评省级专精特新中小企业",
+            "　　本报讯(记者 潘可馨)日前,省经信厅公布2024",
+            "年度浙江省专精特新中小企业名单,我区12家企业",
+            "榜上有名,入选数量创历年新高。",
+            "　　近年来,我区持续实施中小企业“育苗壮干”梯",
+            "度培育行动,建立专精特新企业培育库,在研发补助、",
+            "融资对接、人才引进等方面给予精准支持。截至目",
+            "前,全区累计培育省级以上专精特新企业61家。",
+            "衢江一救援队员入选“浙江好人榜”",
+            "员,多年来坚持参与水域救援、山地搜救和应急保",
+            "障任务,先后获评衢州市优秀志愿者等荣誉。",
+        ]
+    )
+    first, second = parse_page(text + "\n", "p.txt").articles
+    assert "好人榜" not in "".join(p.text for p in first.paragraphs)
+    assert second.title == "衢江一救援队员入选“浙江好人榜”" and second.continued
+
+
+def test_an_indented_paragraph_after_a_colon_is_a_paragraph_of_its_own():
+    text = "\n".join(
+        [
+            ISSUE,
+            "区政府召开安全生产工作会议",
+            "　　本报讯（记者 王芳）3月5日，区政府召开安全生",
+            "产工作会议，区长主持会议并讲话，各乡镇和部门",
+            "主要负责人参加。会议要求，今年重点抓好三方面：",
+            "　　一是紧盯重点领域。要聚焦道路交通、燃气、消",
+            "防等领域，开展拉网式隐患排查整治，坚决遏制事",
+            "故发生。二是压实各方责任，层层传导压力。",
+            "　　三是强化应急处置。要完善预案，加强演练，确",
+            "保一旦发生险情能够第一时间处置到位。",
+        ]
+    )
+    (a,) = parse_page(text + "\n", "p.txt").articles
+    assert [p.text[:4] for p in a.paragraphs] == ["3月5日", "一是紧盯", "三是强化"]

@@ -73,9 +73,10 @@ def spaced(text: str) -> str:
 
 
 def _hard_wrapped(text: str) -> bool:
-    """Most lines about equally short: the page is hard-wrapped PDF text already."""
+    """Most lines about equally short: the page is hard-wrapped PDF text already (at up to
+    30 characters, a closing mark or two hanging past the width)."""
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
-    short = sum(15 <= len(ln) <= 30 for ln in lines)
+    short = sum(15 <= len(ln) <= 32 for ln in lines)
     return len(lines) >= 10 and short / len(lines) > 0.5
 
 
@@ -93,6 +94,12 @@ LAYOUTS = {
 
 # Pages with a layout these re-layouts cannot keep, and why.
 NOT_RELAID = {
+    "page-zj5": (
+        {"wrapped", "wrapped-28"},
+        "a paragraph opens after a subheading over a page-break gap: re-wrapping takes it for"
+        " the rest of a cut paragraph and sets it without the indent every other paragraph"
+        " gets, which no dump of that layout does",
+    ),
     "page-uu5": (
         {"wrapped", "wrapped-28", "indented"},
         "the rest of a cut paragraph comes after a brief set inside the page break: re-laying"
