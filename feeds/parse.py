@@ -34,6 +34,8 @@ _BULLET = re.compile(rf"^[{headlines.BULLETS}][ \u3000]*")
 _CAPTION_OPENINGS = (*headlines.CAPTION, "▲", "△")
 
 
+# A town's or a street's name alone: 杜泽镇, 樟潭街道
+_PLACE_NAME = re.compile(rf"[{CJK}]{{2,4}}(?:镇|乡|街道)")
 # A short list item, numbered and without a clause: ①“钱江源护水”生态志愿服务项目
 _LIST_ITEM = re.compile(r"^[\u2460-\u2487][^，,。；;！？!?]{2,30}$")
 
@@ -1261,6 +1263,12 @@ class _Parser:
             and (
                 bylines.is_org(heads[0].bare)
                 or (self.current.notice and bylines.is_unit_name(heads[0].bare))
+                # a town closing a brief that names no one (…开展宣讲。/ 杜泽镇)
+                or (
+                    not self.current.byline
+                    and not self.current.credit_text
+                    and _PLACE_NAME.fullmatch(heads[0].bare.strip(SPACE)) is not None
+                )
             )
             and heads[1].bare[:1] not in DASHES  # ——… is the subtitle of the line above
         ):

@@ -2738,3 +2738,19 @@ def test_an_indented_paragraph_after_a_colon_is_a_paragraph_of_its_own():
     )
     (a,) = parse_page(text + "\n", "p.txt").articles
     assert [p.text[:4] for p in a.paragraphs] == ["3月5日", "一是紧盯", "三是强化"]
+
+
+def test_a_town_closing_a_brief_that_names_no_one_is_its_credit():
+    text = "\n\n".join(
+        [
+            ISSUE,
+            "杜泽镇“红马甲”志愿服务队获评全市优秀志愿服务组织",
+            "日前，杜泽镇“红马甲”志愿服务队获评全市优秀志愿服务组织，该队常年开展助老服务。",
+            "杜泽镇",
+            "全区宣传思想文化工作会议召开",
+            "本报讯（记者 王芳）3月5日，全区宣传思想文化工作会议召开。",
+        ]
+    )
+    brief, meeting = parse_page(text + "\n", "p.txt").articles
+    assert brief.credits == ("杜泽镇",)
+    assert meeting.pretitle is None and meeting.title == "全区宣传思想文化工作会议召开"
