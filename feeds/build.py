@@ -505,6 +505,11 @@ class StoreUpdate:
         except OSError:  # the child is gone (result() says why), or no room for the list
             pass
         finally:
+            self._close_files()
+
+    def _close_files(self) -> None:
+        """Nothing more to send: the child reads what was, or lists the seeds itself."""
+        if self._files is not None:
             self._files.close()
             self._files = None
             self._listing.close()
@@ -541,10 +546,7 @@ class StoreUpdate:
         return cls(store_path, None, engine, topics_path, workers, progress, now, seeds)
 
     def result(self) -> CollectStats:
-        if self._files is not None:  # never sent: the child lists the seeds itself
-            self._files.close()
-            self._files = None
-            self._listing.close()
+        self._close_files()  # never sent: the child lists the seeds itself
         if self._outcome is None:
             try:
                 self._outcome = self._conn.recv()

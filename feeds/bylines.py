@@ -158,20 +158,36 @@ _SOURCE = re.compile(rf"^据《?[{CJK}A-Za-z]{{2,15}}》?(?:报道|消息)(?=[{S
 # fields in another order, after the paper and the date (衢州日报　2025年01月03日　来源：…　作者：
 # 记者 X　浏览次数：1263; 发布时间：2025-01-03 07:58:42　来源：今日常山　作者：徐晨曦).
 _WEB_FIELD = (
-    r"(?:来源|作者|日期|时间|发布时间|发布日期|浏览次数|浏览|点击数|点击|阅读|编辑|责任编辑)"
+    r"(?:来源|本文来源|作者|日期|时间|发布时间|发布日期|浏览次数|浏览|点击数|点击|阅读|编辑|责任编辑"
+    r"|审核|审校|监制|终审)"
 )
+_WEB_LABEL = re.compile(rf"(?:^|(?<=[{SPACE}]))(?P<label>{_WEB_FIELD})[：:]")
 _WEB_CREDIT = re.compile(
     rf"(?:^|[{SPACE}])作者[：:][{SPACE}]*"
     rf"(?P<credit>(?!{_WEB_FIELD}[：:])[^：:]+?)"
     rf"(?=[{SPACE}]+{_WEB_FIELD}[：:]|$)"
 )
-WEB_META = re.compile(rf"^(?:作者[：:]|.*[{SPACE}]?(?:来源|发布时间|发布日期|日期)[：:])")
+_WEB_EDITOR_LABELS = {"编辑", "责任编辑", "审核", "审校", "监制", "终审"}
+_WEB_KEY_LABELS = {"来源", "本文来源", "作者", "发布时间", "发布日期", "浏览次数", "点击数"}
+# the labels that can stand alone at the start of a line (not 时间：… over a notice's 地点：…)
+_WEB_LEAD_LABELS = _WEB_KEY_LABELS | _WEB_EDITOR_LABELS
+
+
+def web_fields(text: str) -> bool:
+    """A web page's line of labelled fields (source, author, date, hits, editors)."""
+    bare = text.strip(SPACE)
+    labels = [m["label"] for m in _WEB_LABEL.finditer(bare)]
+    if not labels or len(bare) > 120:
+        return False
+    if len(labels) >= 2:  # (or editors alone: 编辑：郑可欣　审核：陈浩)
+        return bool(_WEB_KEY_LABELS.intersection(labels)) or _WEB_EDITOR_LABELS.issuperset(labels)
+    return bare.startswith(labels[0]) and labels[0] in _WEB_LEAD_LABELS and len(bare) <= 40
 
 
 def web_credit(text: str) -> str | None:
     """The people a web page's 来源/作者/日期 line credits (记者 王芳 通讯员 李明), else None."""
     text = text.strip(SPACE)
-    m = _WEB_CREDIT.search(text) if WEB_META.match(text) else None
+    m = _WEB_CREDIT.search(text) if web_fields(text) else None
     if not m or not (names([m["credit"]]) or _COMMENTATOR.match(m["credit"].strip(SPACE))):
         return None  # (作者：本报评论员: an editorial's byline, naming nobody)
     return m["credit"].strip(SPACE)

@@ -60,41 +60,6 @@ _SPONSOR = re.compile(
     rf"[{CJK}（）()、]{{2,40}}(?:[{SPACE}]+[{CJK}（）()、]{{2,40}})*?[{SPACE}]*"
     rf"(?=$|(?:主办|承办|协办|联办|合办|支持)))+$"
 )
-# A web page's fields: 来源：今日衢江　作者：记者 X　日期：2025-03-05, 发布时间：… 来源：…, 编辑：X
-_WEB_LABEL = re.compile(
-    rf"(?:^|(?<=[{SPACE}]))(?P<label>来源|本文来源|作者|日期|时间|发布时间|发布日期|浏览次数|浏览"
-    r"|点击数|点击|阅读|编辑|责任编辑|审核|审校|监制|终审)[：:]"
-)
-# a label that can stand alone at the start of a line (not 时间：… over a notice's 地点：…)
-_WEB_LEAD_LABELS = {
-    "来源",
-    "本文来源",
-    "作者",
-    "发布时间",
-    "发布日期",
-    "浏览次数",
-    "点击数",
-    "编辑",
-    "责任编辑",
-    "审核",
-    "审校",
-    "监制",
-    "终审",
-}
-_EDITOR_LABELS = {"编辑", "责任编辑", "审核", "审校", "监制", "终审"}
-_WEB_KEY_LABELS = {"来源", "本文来源", "作者", "发布时间", "发布日期", "浏览次数", "点击数"}
-
-
-def web_meta(bare: str) -> bool:
-    """A web page's line of labelled fields (source, author, date, hits, editors)."""
-    labels = [m["label"] for m in _WEB_LABEL.finditer(bare)]
-    if not labels or len(bare) > 120:
-        return False
-    if len(labels) >= 2:  # (or editors alone: 编辑：郑可欣　审核：陈浩)
-        return bool(_WEB_KEY_LABELS.intersection(labels)) or _EDITOR_LABELS.issuperset(labels)
-    return bare.startswith(labels[0]) and labels[0] in _WEB_LEAD_LABELS and len(bare) <= 40
-
-
 _WEB_RESIDUE = re.compile(
     r"^(?:【(?:打印|关闭|收藏|返回顶部|字号)[^】]{0,4}】\s*)+$|^分享到[：:]?[^，。,.]{0,40}$"
     r"|^(?:上一篇|下一篇)[：:].{0,60}$"
@@ -152,7 +117,7 @@ def classify(bare: str, top: bool, alone: bool = False) -> Furniture | None:
     if _dated_label_line(bare):  # 今日衢江　党建　2025年4月10日: a running head or foot
         return Furniture("header" if top else "footer", dates.find_cn_date(bare))
     iso = dates.find_iso_date(bare)
-    if web_meta(bare):  # 来源：… 作者：记者 X　日期：…: a byline (feeds.bylines)
+    if bylines.web_fields(bare):  # 来源：… 作者：记者 X　日期：…: a byline (feeds.bylines)
         if bylines.web_credit(bare):
             return None
         return Furniture("header", iso or dates.find_cn_date(bare))  # 作者：(nobody)
@@ -186,7 +151,7 @@ _LABEL_TOKEN = re.compile(rf"[{CJK}A-Za-z·]{{1,8}}")
 
 def web_byline_date(bare: str) -> date | None:
     """The date on a web page's 来源/作者/日期 line (the page's publication date)."""
-    if not web_meta(bare):
+    if not bylines.web_fields(bare):
         return None
     ascii_line = dates.ascii_digits(bare)
     return dates.find_iso_date(ascii_line) or dates.find_cn_date(ascii_line)

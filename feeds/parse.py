@@ -373,13 +373,11 @@ class _Parser:
 
         def cut(m):  # noqa: ANN001, ANN202 - re.sub callback
             self.dropped.append(Dropped(number, m.group(0), "jump"))
+            if m.re is furniture.SEE_PAGE:
+                return ""
             return _JUMP_IN if furniture.is_jump_in(m["kind"]) else _JUMP_OUT
 
-        def pointer(m):  # noqa: ANN001, ANN202 - re.sub callback
-            self.dropped.append(Dropped(number, m.group(0), "jump"))
-            return ""
-
-        return furniture.SEE_PAGE.sub(pointer, furniture.JUMP.sub(cut, text))
+        return furniture.SEE_PAGE.sub(cut, furniture.JUMP.sub(cut, text))
 
     # -- stage 2: units ------------------------------------------------------------------------
     def units(self, lines: list[tuple[int, str]]) -> list[Unit]:
