@@ -341,7 +341,7 @@ def jump_page_title(texts: list[str]) -> bool:
         return False
     upper, lower = (t.strip(SPACE) for t in texts)
     return not (
-        re.search(rf"[{SPACE}]", upper)
+        re.search(rf"[{SPACE}\s]", upper + lower)  # (parts set apart are no wrap)
         or upper[-1:] in DASHES + "：:"
         or lower[:1] in DASHES
         or column_shaped(upper)

@@ -2754,3 +2754,10 @@ def test_a_town_closing_a_brief_that_names_no_one_is_its_credit():
     brief, meeting = parse_page(text + "\n", "p.txt").articles
     assert brief.credits == ("杜泽镇",)
     assert meeting.pretitle is None and meeting.title == "全区宣传思想文化工作会议召开"
+
+
+def test_parts_set_apart_over_a_continued_article_are_not_joined_into_one_title():
+    """Only a plain wrap is joined: lines with parts set apart (1 1) would be reordered as a
+    scrambled title, text the page never printed (found by the property test)."""
+    (a,) = parse_page("1上2\n1\t1\n,\n11\n上2", "x.txt").articles
+    assert squash(a.title) == "11"
