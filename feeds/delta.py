@@ -293,6 +293,26 @@ def date_rows(rows: Iterable[Row]) -> Iterator[Row]:
             yield r
 
 
+_digest = attrgetter("digest")
+
+
+class RowDigests(DigestMemo):
+    """Item digests of rows: each row carries its own (see `date_rows`), so nothing is
+    remembered per row; an object without one (an Item) is digested as DigestMemo does."""
+
+    def __call__(self, item: Row | Item) -> str:  # type: ignore[override]
+        return getattr(item, "digest", "") or super().__call__(item)  # type: ignore[arg-type]
+
+    def joined(self, items: Sequence[Row | Item]) -> str:  # type: ignore[override]
+        try:
+            digests = list(map(_digest, items))
+        except AttributeError:
+            return "".join(map(self, items))
+        if not all(digests):  # a row not dated yet
+            return "".join(map(self, items))
+        return "".join(digests)
+
+
 def _insert_ordered(rows: list[Row], new: Iterable[Row]) -> None:
     """Put `new` into `rows`, both in the site's order after (feeds.group.order_key,
     descending; `rows` in it already): a few rows into many cost a binary search each, not a
@@ -801,14 +821,18 @@ def build(
     for path, page, classes, records in loaded:
         fresh.extend(page_rows(page, classes, records, shaper.sizes, shaper.shown))
         page_problems[path] = (marks[path], _problems_json(page.problems))
-    kept = [r for r in old if r.source not in redone]
     days = {r.day for r in old if r.source in redone} | {r.day for r in fresh}
-    rows = [r for r in kept if r.day not in days]  # in order: the dated rows go in between
-    _insert_ordered(rows, date_rows([r for r in kept if r.day in days] + fresh))
-    old_digest = {r.id: r.digest for r in old}
-    new_ids = {r.id for r in rows}
-    changed = {r.id for r in rows if old_digest.get(r.id) != r.digest}
-    changed |= set(old_digest) - new_ids
+    # the rows of other days stay as they are (same objects, same digests), in order; those
+    # of the days touched are dated again and go in between
+    rows: list[Row] = []
+    before: list[Row] = []  # the old rows of the days touched
+    for r in old:
+        (before if r.day in days else rows).append(r)
+    dated = list(date_rows([r for r in before if r.source not in redone] + fresh))
+    _insert_ordered(rows, dated)
+    old_digest = {r.id: r.digest for r in before}
+    changed = {r.id for r in dated if old_digest.get(r.id) != r.digest}
+    changed |= old_digest.keys() - {r.id for r in dated}
 
     if not redone and not changed:
         return None  # a build with nothing new that is still needed: the site is damaged
@@ -821,8 +845,7 @@ def build(
     if on_collected is not None:
         on_collected(tuple(problems))
 
-    keys = Keys(b.render_version(), DigestMemo())
-    keys.digest.update((id(r), r.digest) for r in rows)
+    keys = Keys(b.render_version(), RowDigests())
     resolver = Resolver(store_path)
     targets, drop, keep = plan_changes(old, rows, changed, topics, config, keys, resolver)
     source = b.source_key(seeds, config, engine, store_path, store_id, generation)
@@ -837,7 +860,7 @@ def build(
     try:
         with Index(manifest_file(out_dir)) as index:
             meta = {"version": VERSION, "copy": str(copy), "generation": str(generation)}
-            months = {_month(r) for r in chain(old, rows) if r.id in changed}
+            months = {_month(r) for r in chain(before, dated) if r.id in changed}
             index.apply(meta, page_problems, gone_pages, rows, months)
     except sqlite3.Error:
         pass  # the index still describes the site before: the next build is a full one

@@ -226,6 +226,25 @@ def test_rows_put_in_order_are_where_a_sort_puts_them(new: int) -> None:
     assert rows == sorted(every, key=order_key, reverse=True)
 
 
+def test_row_digests_are_the_rows_own_and_items_are_digested_as_before() -> None:
+    from feeds.site import DigestMemo
+
+    rows = list(delta.date_rows([_row(n, "2024-01-02", n) for n in range(5)]))
+    assert all(r.digest for r in rows)
+    memo = delta.RowDigests()
+    assert memo.joined(rows) == "".join(r.digest for r in rows)
+    assert [memo(r) for r in rows] == [r.digest for r in rows]
+    assert not memo  # nothing remembered per row
+    items = collect_items()
+    assert memo.joined(items) == DigestMemo().joined(items)
+    assert memo(items[0]) == DigestMemo()(items[0])
+
+
+def collect_items() -> list:
+    """A few real items (feeds.model.Item: no digest of their own)."""
+    return list(collect(CORPUS / "000_6874899e96e9eef1.txt").items[:3])
+
+
 def test_the_index_gives_its_rows_back_in_order_without_sorting(tmp_path: Path) -> None:
     from feeds.group import order_key
 
