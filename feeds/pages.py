@@ -13,6 +13,7 @@ from datetime import datetime
 from functools import cache, partial
 from importlib import resources
 from itertools import chain
+from operator import attrgetter
 from urllib.parse import quote
 
 from feeds.model import Item
@@ -204,6 +205,9 @@ def _page_key(
     return keys.key(path, config.digest, nav, keys.items(items), linked, *parts)
 
 
+_published, _source = attrgetter("published"), attrgetter("article.source")
+
+
 def _index_page(
     items: Sequence[Item],
     config: SiteConfig,
@@ -214,7 +218,7 @@ def _index_page(
 ) -> Target:
     """The index shows a little of everything: its key digests every item and channel.
     `items`: the whole collection, newest first (feeds.delta passes its index rows)."""
-    dated = [it.published for it in items if it.published is not None]
+    dated = list(filter(None, map(_published, items)))  # datetimes are true: None goes
     key = None
     if keys is not None:
         chans = tuple((c.kind, c.key, c.title, c.description, len(c.items)) for c in tags)
@@ -229,7 +233,7 @@ def _index_page(
         "top_tags": TOP_TAGS,
         "headlines": CARD_HEADLINES,
         "total": len(items),
-        "n_sources": len({it.article.source for it in items}),
+        "n_sources": len(set(map(_source, items))),
         "first": min(dated, default=None),
         "last": max(dated, default=None),
         "query": "",

@@ -49,6 +49,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property, partial
 from itertools import accumulate
+from operator import attrgetter
 from urllib.parse import quote, urlsplit
 
 from feeds.errors import ConfigError
@@ -383,10 +384,18 @@ def _chunk_bounds(
     return bounds
 
 
+_published, _updated = attrgetter("published"), attrgetter("updated")
+
+
 def newest(items: Iterable[Item]) -> datetime | None:
     """The latest publication or update time of the items (a file's Last-Modified)."""
-    times = [t for it in items for t in (it.published, it.updated) if t is not None]
-    return max(times) if times else None
+    items = items if isinstance(items, Sequence) else list(items)
+    # filter(None, ...) keeps every datetime (always true) and drops None: loops in C
+    times = [
+        max(filter(None, map(_published, items)), default=None),
+        max(filter(None, map(_updated, items)), default=None),
+    ]
+    return max(filter(None, times), default=None)
 
 
 # -- URLs -----------------------------------------------------------------------------------

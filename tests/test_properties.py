@@ -180,3 +180,31 @@ def test_wrap_mode_is_the_value_with_most_values_in_its_window(values, below, ab
         else 0
     )
     assert _Wrap._mode(values, below, above) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.one_of(st.none(), st.integers(0, 10**6)), st.one_of(st.none(), st.integers(0, 10**6))
+        ),
+        max_size=30,
+    )
+)
+def test_newest_is_the_latest_of_every_publication_and_update_time(pairs) -> None:
+    from datetime import datetime, timedelta
+
+    from feeds.delta import Row
+    from feeds.group import SHANGHAI
+    from feeds.site import newest
+
+    start = datetime(2024, 3, 1, tzinfo=SHANGHAI)
+    at = lambda n: None if n is None else start + timedelta(seconds=n)  # noqa: E731
+    rows = [
+        Row(f"id{k}", "p.txt", k, "", at(p), at(u), "other", (), (), 1, "", "", "t")
+        for k, (p, u) in enumerate(pairs)
+    ]
+    plain = [t for r in rows for t in (r.published, r.updated) if t is not None]
+    expected = max(plain) if plain else None
+    assert newest(rows) == expected
+    assert newest(iter(rows)) == expected  # any iterable, once
