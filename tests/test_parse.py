@@ -143,6 +143,17 @@ def test_missing_beginning_and_organisation_credit():
     assert second.date is None
 
 
+@pytest.mark.parametrize("unit", ["区妇联", "区科协", "区残联", "区工商联"])
+def test_a_peoples_organisation_credits_the_last_article_of_a_page(unit: str) -> None:
+    p = page(
+        "衢江一志愿者获全省通报表扬",
+        "员,组织开展团体献血活动46场次,累计参与献血1.2万余人次。",
+        unit,
+    )
+    (article,) = p.articles
+    assert list(article.credits) == [unit] and not p.problems
+
+
 def test_headline_roles():
     p = page(
         "深化千万工程 建设和美乡村——",
