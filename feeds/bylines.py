@@ -177,8 +177,10 @@ _WEB_LEAD_LABELS = _WEB_KEY_LABELS | _WEB_EDITOR_LABELS
 def web_fields(text: str) -> bool:
     """A web page's line of labelled fields (source, author, date, hits, editors)."""
     bare = text.strip(SPACE)
+    if len(bare) > 120 or ("：" not in bare and ":" not in bare):  # every label has its colon
+        return False
     labels = [m["label"] for m in _WEB_LABEL.finditer(bare)]
-    if not labels or len(bare) > 120:
+    if not labels:
         return False
     if len(labels) >= 2:  # (or editors alone: 编辑：郑可欣　审核：陈浩)
         return bool(_WEB_KEY_LABELS.intersection(labels)) or _WEB_EDITOR_LABELS.issuperset(labels)

@@ -143,8 +143,14 @@ def _arabic_date(m: re.Match[str]) -> str:
     return out
 
 
+_FULL_WIDTH = re.compile("[０-９－．／]")
+
+
 def ascii_digits(text: str) -> str:
-    text = text.translate(_HALF)
+    """Full-width digits and date separators as ASCII, and dates in Chinese numerals in
+    Arabic ones (二〇二四年十一月 -> 2024年11月)."""
+    if _FULL_WIDTH.search(text):  # (a search runs in C; translating walks a dict per char)
+        text = text.translate(_HALF)
     if "年" in text and _CN_NUMERAL_DATE.search(text):
         text = _CN_NUMERAL_DATE.sub(_arabic_date, text)
     return text

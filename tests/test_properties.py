@@ -208,3 +208,14 @@ def test_newest_is_the_latest_of_every_publication_and_update_time(pairs) -> Non
     expected = max(plain) if plain else None
     assert newest(rows) == expected
     assert newest(iter(rows)) == expected  # any iterable, once
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="０１２３４５６７８９－．／0123456789年月日二〇十一零○ 　abc", max_size=40))
+def test_ascii_digits_translates_only_when_there_is_something_to_translate(text: str) -> None:
+    from feeds import dates
+
+    plain = text.translate(dates._HALF)  # the definition: translate every line
+    if "年" in plain and dates._CN_NUMERAL_DATE.search(plain):
+        plain = dates._CN_NUMERAL_DATE.sub(dates._arabic_date, plain)
+    assert dates.ascii_digits(text) == plain
