@@ -10,7 +10,10 @@ position the longest keyword wins. A keyword found adds weight x strength to its
 strength = title_weight x (hits in the heading) + (1 + ln(hits in the body)) (0 for no body
 hit): a heading word weighs like several body mentions, and body repeats count less and less.
 A topic matches when its score reaches its threshold; the primary topic is the best match
-(ties: file order), or the fallback topic when none matches.
+(ties: file order), or the fallback topic when none matches. With `decisive` set, a keyword of
+at least that weight in the heading (the body that holds a meeting: 区委常委会, 常务会议)
+makes its topic the primary one, whatever the meeting discussed; when several topics have one,
+the best of them.
 
 Tags: term frequencies of the title (x title_weight) and of the rest (x 1) ranked by the tag
 ranker (TF-IDF in feeds.segment); subtitles are not weighted up, as they often list people.
@@ -38,7 +41,7 @@ DEFAULT_PATH = "feeds/topics.toml"  # how the package default is named in error 
 RESERVED_SLUGS = frozenset({"all"})  # the feed of every article
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _TOPIC_KEYS = {"slug", "title", "description", "threshold", "keywords"}
-_SETTINGS_KEYS = {"title_weight", "tags", "fallback"}
+_SETTINGS_KEYS = {"title_weight", "tags", "fallback", "decisive"}
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,7 @@ class Rules:
     title_weight: float = 3.0
     tags: int = 5
     fallback: str = "other"
+    decisive: float | None = None  # see TopicClassifier
 
 
 def load_rules(path: str | Path | None = None) -> Rules:
@@ -103,7 +107,10 @@ def _rules(doc: dict) -> Rules:
     fallback = settings.get("fallback", "other")
     if fallback not in slugs:
         raise ValueError(f"settings.fallback {fallback!r} is not a topic slug ({', '.join(slugs)})")
-    return Rules(topics, title_weight, tags, fallback)
+    decisive = settings.get("decisive")
+    if decisive is not None:
+        decisive = _number(decisive, "settings.decisive", minimum=0.0)
+    return Rules(topics, title_weight, tags, fallback, decisive)
 
 
 def _topic(raw: object, n: int) -> Topic:
@@ -203,6 +210,7 @@ class TopicClassifier:
         title_weight: float = 3.0,
         tags: int = 5,
         fallback: str = "other",
+        decisive: float | None = None,
     ) -> None:
         self.topics: tuple[Topic, ...] = tuple(topics)
         if fallback not in {t.slug for t in self.topics}:
@@ -214,6 +222,12 @@ class TopicClassifier:
         self.fallback = fallback
         self._all_keywords = frozenset(w for t in self.topics for w in t.keywords)
         self._prefixes = prefixes(self._all_keywords)
+        # topic slug -> its keywords that decide the topic when in the heading
+        self._decisive = {
+            t.slug: frozenset(w for w, weight in t.keywords.items() if weight >= decisive)
+            for t in self.topics
+            if decisive is not None
+        }
 
     @classmethod
     def from_rules(cls, rules: Rules, tokenize: Tokenizer, keywords: TagRanker) -> TopicClassifier:
@@ -224,6 +238,7 @@ class TopicClassifier:
             title_weight=rules.title_weight,
             tags=rules.tags,
             fallback=rules.fallback,
+            decisive=rules.decisive,
         )
 
     def titles(self) -> dict[str, str]:
@@ -233,8 +248,9 @@ class TopicClassifier:
     def __call__(self, article: Article) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
         """(primary slug, every matched slug with primary first, tags) of an article."""
         title, around, body = self._segment(article)
-        scores = self._scores([*title, *around], body)
-        return (*self._choose(scores), self._tags(title, [*around, *body]))
+        head = [*title, *around]
+        scores = self._scores(head, body)
+        return (*self._choose(scores, self._decided(head)), self._tags(title, [*around, *body]))
 
     def scores(self, article: Article) -> dict[str, float]:
         """Each topic's score for an article (to explain or tune a decision)."""
@@ -267,11 +283,21 @@ class TopicClassifier:
             for topic in self.topics
         }
 
-    def _choose(self, scores: Mapping[str, float]) -> tuple[str, tuple[str, ...]]:
+    def _decided(self, head: Sequence[str]) -> set[str]:
+        """The topics whose decisive keywords are in the heading."""
+        if not any(self._decisive.values()):
+            return set()
+        found = count_keywords(head, self._all_keywords, self._prefixes)
+        return {slug for slug, words in self._decisive.items() if words.intersection(found)}
+
+    def _choose(
+        self, scores: Mapping[str, float], decided: Collection[str] = ()
+    ) -> tuple[str, tuple[str, ...]]:
         order = {t.slug: n for n, t in enumerate(self.topics)}
         matched = sorted(
             (t.slug for t in self.topics if t.keywords and scores[t.slug] >= t.threshold),
-            key=lambda slug: (-scores[slug], order[slug]),
+            # a topic decided by its heading first, then by score
+            key=lambda slug: (slug not in decided, -scores[slug], order[slug]),
         )
         if not matched:
             return self.fallback, (self.fallback,)

@@ -379,6 +379,26 @@ def test_threshold_and_ties():
     assert TopicClassifier(high, _split, _first)(article("", "x"))[0] == "other"
 
 
+def test_a_decisive_keyword_in_the_heading_decides_the_primary_topic():
+    meeting = (
+        Topic("a", "甲", keywords={"holder": 8.0, "x": 1.0}, threshold=1.0),
+        Topic("b", "乙", keywords={"y": 6.0}, threshold=1.0),
+        Topic("other", "其他"),
+    )
+    # the meeting's holder in the title, its subject (y) all over it
+    art = article("holder y", "y y y y y")
+    assert TopicClassifier(meeting, _split, _first)(art)[:2] == ("b", ("b", "a"))
+    decided = TopicClassifier(meeting, _split, _first, decisive=8.0)
+    assert decided(art)[:2] == ("a", ("a", "b"))
+    assert decided(article("holder y", subtitle="y"))[0] == "a"
+    # in the body only, the holder decides nothing
+    assert decided(article("y", "holder y y y"))[0] == "b"
+    # the package's rules: a Party committee meeting on safety is a Party meeting
+    title = "区委常委会召开会议 专题研究安全生产和防汛备汛工作"
+    body = "会议强调,要深入推进安全生产治本攻坚三年行动,抓好防汛防台、地质灾害防治和隐患排查整治。"
+    assert load_classifier()(article(title, body, body))[0] == "party"
+
+
 def test_tags_use_the_ranker_with_title_weight_and_k():
     seen = {}
 
@@ -476,6 +496,10 @@ BAD_FILES = {
     "bad fallback": (
         '[settings]\nfallback = "misc"\n[[topic]]\nslug = "party"\ntitle = "党"\n',
         "fallback 'misc' is not a topic",
+    ),
+    "bad decisive": (
+        '[settings]\ndecisive = "high"\n[[topic]]\nslug = "other"\ntitle = "其他"\n',
+        "settings.decisive must be a number",
     ),
     "bad tags": (
         '[settings]\ntags = 2.5\n[[topic]]\nslug = "other"\ntitle = "其他"\n',
