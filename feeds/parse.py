@@ -51,10 +51,13 @@ def _notice_heads(heads: list[str]) -> bool:
 def _quote_wraps(unit: Unit, line: str, number: int) -> bool:
     """A headline line that opens a quotation, the next line closing it: one title wrapped
     inside its quotation marks (老旧小区加装电梯 从“民 / 心愿”到“民心梯”), which no line
-    of its own would leave open."""
+    of its own would leave open. The rest may come after a page break's blank lines, then
+    short like a headline's (数字赋能 让居民生活更“智 / … / 慧”更便捷)."""
     text, bare = unit.text.rstrip(SPACE), line.strip(SPACE)
     # (the next line, or the one after a blank line on a page that parts every line so)
-    if number > unit.last + 2 or unit.first != unit.last or is_indented(line):
+    if unit.first != unit.last or is_indented(line):
+        return False
+    if number > unit.last + 2 and len(squash(bare)) > headlines.MAX_HEADLINE:
         return False
     if text.count("“") != text.count("”") + 1 or text.rfind("“") < text.rfind("”"):
         return False

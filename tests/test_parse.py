@@ -2514,6 +2514,40 @@ def test_a_title_wrapped_inside_its_quotation_marks():
     assert a.subtitle == "樟潭街道破解加梯难题见闻"
 
 
+def test_a_subheading_cut_inside_its_quotation_marks_by_a_page_break():
+    text = "\n".join(
+        [
+            ISSUE,
+            "“15分钟便民生活圈”来了",
+            "",
+            "　　本报讯(记者 林珂)3月25日，走进樟潭街道沙湾社区，便民服务设施一应俱全。",
+            "",
+            "补齐设施 服务“零距离”",
+            "",
+            "　　我区坚持“缺什么补什么”，新建改建社区菜市场6个、社区食堂11家。",
+            "",
+            "数字赋能 让居民生活更“智",
+            "",
+            "",
+            "",
+            "慧”更便捷",
+            "",
+            "　　依托“衢江通”APP，居民可在线查询周边便民服务网点。",
+            "",
+            "多方共建 运营“可持续”",
+            "",
+            "　　下一步，我区将力争到2026年底实现城区便民生活圈全覆盖。",
+        ]
+    )
+    (a,) = parse_page(text + "\n", "p.txt").articles
+    headings = [squash(p.text) for p in a.paragraphs if p.kind == HEADING]
+    assert headings == [
+        "补齐设施服务“零距离”",
+        "数字赋能让居民生活更“智慧”更便捷",
+        "多方共建运营“可持续”",
+    ]
+
+
 def test_a_title_line_ending_on_an_adverb_goes_on_below():
     roles, _ = headlines.assign_roles(
         ["寒潮来袭 温暖同行", "衢江300余名志愿者连夜", "上门送“暖冬包”"], False, ""
