@@ -252,6 +252,21 @@ EXCERPTS = {
         ),
         {"government", "party"},
     ),
+    "free-night-school-at-the-cultural-centre": (
+        article(
+            "区文化馆公益夜校秋季班开课",
+            "11月4日,区文化馆公益夜校秋季班开课,首批开设书法、国画、瑜伽、短视频制作等12门课程,"
+            "吸引了400余名市民报名。课程全部免费,每周一至周五晚上授课。",
+        ),
+        {"other"},
+    ),
+    "photo-news-volunteers-with-the-elderly": (
+        article(
+            "浓浓月饼香 暖暖敬老情",
+            "9月16日，在区社会福利中心，志愿者和老人们一起揉面、包馅、压模，制作传统月饼。",
+        ),
+        {"volunteers"},
+    ),
 }
 
 
