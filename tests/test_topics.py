@@ -267,6 +267,28 @@ EXCERPTS = {
         ),
         {"volunteers"},
     ),
+    "photo-news-river-keepers": (
+        article(
+            "周末护河忙",
+            "4月6日,杜泽镇二十余名“河小二”利用周末义务巡河,沿河道清捡塑料瓶、泡沫等垃圾三百余公斤。",
+        ),
+        {"volunteers"},
+    ),
+    "photo-news-party-members-winter-training": (
+        article(
+            "冬训课堂“充电”忙",
+            "1月2日，峡川镇农村党员冬训班在镇文化礼堂开班，200余名党员围坐一堂，听形势政策解读。",
+        ),
+        {"party"},
+    ),
+    "brief-district-head-visits-firms": (
+        article(
+            "方慧琳走访调研企业",
+            "4月22日，区委副书记、区长方慧琳到衢江经济开发区走访调研企业，详细了解企业订单、用工"
+            "和技改投入等情况。她要求，各相关部门要当好服务企业的“店小二”。",
+        ),
+        {"government"},
+    ),
 }
 
 
