@@ -225,7 +225,8 @@ def has_lead(text: str) -> bool:
 
 
 _ADMIN_PREFIX = re.compile(
-    r"^(?:中共)?[区县市省镇乡村]|^(?:街道|社区|\S{2,4}(?:街道|[区县市镇乡]))"
+    # (团区委: the Youth League's district committee)
+    r"^(?:中共)?[区县市省镇乡村]|^团[区县市]委|^(?:街道|社区|\S{2,4}(?:街道|[区县市镇乡]))"
 )
 # Headlines name events; unit names do not (区委召开全会 is a title, 区总工会 a unit).
 _EVENT = re.compile(

@@ -143,7 +143,7 @@ def test_missing_beginning_and_organisation_credit():
     assert second.date is None
 
 
-@pytest.mark.parametrize("unit", ["区妇联", "区科协", "区残联", "区工商联"])
+@pytest.mark.parametrize("unit", ["区妇联", "区科协", "区残联", "区工商联", "团区委"])
 def test_a_peoples_organisation_credits_the_last_article_of_a_page(unit: str) -> None:
     p = page(
         "衢江一志愿者获全省通报表扬",
@@ -152,6 +152,17 @@ def test_a_peoples_organisation_credits_the_last_article_of_a_page(unit: str) ->
     )
     (article,) = p.articles
     assert list(article.credits) == [unit] and not p.problems
+
+
+def test_a_subtitle_saying_who_reviewed_and_who_presided():
+    p = page(
+        "2024年度全区乡镇(街道)党(工)委书记抓基层党建工作述职评议会召开",
+        "邵建明点评 何志远主持",
+        "本报讯(记者 方舟)12月31日上午,述职评议会召开。" + BODY,
+    )
+    (a,) = p.articles
+    assert a.title == "2024年度全区乡镇(街道)党(工)委书记抓基层党建工作述职评议会召开"
+    assert a.subtitle == "邵建明点评 何志远主持" and not a.pretitle
 
 
 def test_headline_roles():
