@@ -635,10 +635,13 @@ def _rough_cut(text: str, expected: list[dict]) -> list[Article]:
         starts.append(pos)
         pos += 1
     ends = starts[1:] + [len(lines)]
-    return [
-        article(lines[start], *(line for line in lines[start + 1 : end] if line))
-        for start, end in zip(starts, ends, strict=True)
-    ]
+    out = []
+    for start, end in zip(starts, ends, strict=True):
+        rest = [line for line in lines[start + 1 : end] if line]
+        # a subtitle starts with a dash under the title (——区委常委会召开会议…): heading, not body
+        subtitle = rest.pop(0).lstrip("—") if rest and rest[0].startswith("——") else None
+        out.append(article(lines[start], *rest, subtitle=subtitle))
+    return out
 
 
 @pytest.mark.parametrize("truth_path", TRUTHS, ids=lambda p: p.stem)

@@ -94,6 +94,13 @@ LAYOUTS = {
 
 # Pages with a layout these re-layouts cannot keep, and why.
 NOT_RELAID = {
+    "page-zx5": (
+        {"spaced"},
+        "a hard-wrapped page with a blank line between its blocks already: a blank line after"
+        " every wrapped line as well leaves a short wrapped line after a sentence's end standing"
+        " alone like a headline over a one-word paragraph (…开赛。 / 来自…棋手 / 参赛。), which"
+        " no dump of that layout prints",
+    ),
     "page-zj5": (
         {"wrapped", "wrapped-28"},
         "a paragraph opens after a subheading over a page-break gap: re-wrapping takes it for"
