@@ -248,14 +248,15 @@ class TopicClassifier:
     def __call__(self, article: Article) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
         """(primary slug, every matched slug with primary first, tags) of an article."""
         title, around, body = self._segment(article)
-        head = [*title, *around]
-        scores = self._scores(head, body)
-        return (*self._choose(scores, self._decided(head)), self._tags(title, [*around, *body]))
+        in_head, in_body = self._count([*title, *around]), self._count(body)
+        scores = self._scores(in_head, in_body)
+        decided = self._decided(in_head)
+        return (*self._choose(scores, decided), self._tags(title, [*around, *body]))
 
     def scores(self, article: Article) -> dict[str, float]:
         """Each topic's score for an article (to explain or tune a decision)."""
         title, around, body = self._segment(article)
-        return self._scores([*title, *around], body)
+        return self._scores(self._count([*title, *around]), self._count(body))
 
     def _segment(self, article: Article) -> tuple[list[str], list[str], list[str]]:
         """Tokens of the title, of the pre-title and subtitle, and of the body: one pass each."""
@@ -265,10 +266,13 @@ class TopicClassifier:
         body = "\n".join(t for t in texts if t)
         return [*self.tokenize(article.title)], [*self.tokenize(around)], [*self.tokenize(body)]
 
-    def _scores(self, head: Sequence[str], body: Sequence[str]) -> dict[str, float]:
-        """Topic slug -> sum of weight x strength of its keywords found (see module doc)."""
-        in_head = count_keywords(head, self._all_keywords, self._prefixes)
-        in_body = count_keywords(body, self._all_keywords, self._prefixes)
+    def _count(self, tokens: Sequence[str]) -> Counter[str]:
+        """Occurrences of every topic's keywords in tokens (see count_keywords)."""
+        return count_keywords(tokens, self._all_keywords, self._prefixes)
+
+    def _scores(self, in_head: Counter[str], in_body: Counter[str]) -> dict[str, float]:
+        """Topic slug -> sum of weight x strength of its keywords found in the heading and the
+        body (see module doc)."""
         strength: dict[str, float] = {}
         for word in (*in_head, *in_body):
             body_hits = in_body[word]
@@ -283,12 +287,9 @@ class TopicClassifier:
             for topic in self.topics
         }
 
-    def _decided(self, head: Sequence[str]) -> set[str]:
-        """The topics whose decisive keywords are in the heading."""
-        if not any(self._decisive.values()):
-            return set()
-        found = count_keywords(head, self._all_keywords, self._prefixes)
-        return {slug for slug, words in self._decisive.items() if words.intersection(found)}
+    def _decided(self, in_head: Counter[str]) -> set[str]:
+        """The topics whose decisive keywords are in the heading (their counts there)."""
+        return {slug for slug, words in self._decisive.items() if words.intersection(in_head)}
 
     def _choose(
         self, scores: Mapping[str, float], decided: Collection[str] = ()
