@@ -79,7 +79,7 @@ def write_only(site: Path, out: Path) -> dict:
     packed = [gzip_bytes(d) for d in data]
     gzipped = time.process_time()
     made: set[str] = set()
-    for name, raw, gz in zip(files, data, packed):
+    for name, raw, gz in zip(files, data, packed, strict=True):
         target = os.path.join(out, os.path.relpath(name, site))
         folder = os.path.dirname(target)
         if folder not in made:
