@@ -132,8 +132,9 @@ _TRAILING_ORG = re.compile(
 )
 _ORG = re.compile(
     rf"^[{CJK}（）()]{{2,20}}(会|局|部|委|办|中心|站|队|院|所|社|团|处|厅|室|馆|公司|集团|协会|"
-    # the people's organisations' short names: 妇联, 残联, 侨联, 文联, 工商联, 科协, 社科联
-    r"学校|医院|供稿|供图|宣|办公室|府|联|协)$"
+    # the people's organisations' short names: 妇联, 残联, 侨联, 文联, 工商联, 科协, 社科联;
+    # a town or street that sent the piece in (白沙镇, 樟潭街道: a line of its own after the text)
+    r"学校|医院|供稿|供图|宣|办公室|府|联|协|镇|乡|街道)$"
 )
 _MONTH_DAY = re.compile(r"(?:(\d{1,2})月)?(\d{1,2})日")
 

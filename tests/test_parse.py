@@ -143,7 +143,9 @@ def test_missing_beginning_and_organisation_credit():
     assert second.date is None
 
 
-@pytest.mark.parametrize("unit", ["区妇联", "区科协", "区残联", "区工商联", "团区委"])
+@pytest.mark.parametrize(
+    "unit", ["区妇联", "区科协", "区残联", "区工商联", "团区委", "白沙镇", "樟潭街道", "太真乡"]
+)
 def test_a_peoples_organisation_credits_the_last_article_of_a_page(unit: str) -> None:
     p = page(
         "衢江一志愿者获全省通报表扬",
