@@ -64,12 +64,17 @@ def parse_only(pages_dir: Path, workers: int) -> dict:
         return {"articles": sum(pool.map(_parse_chunk, chunks))}
 
 
-def measure_parsing(pages_dir: Path, workers: int) -> common.Run:
-    cmd = [common.PYTHON, __file__, "--parse-only", str(pages_dir), "--workers", str(workers)]
+def _measure_alone(flag: str, pages_dir: Path, workers: int) -> common.Run:
+    """This script run with `flag` (--parse-only, --segment-only) in a child process."""
+    cmd = [common.PYTHON, __file__, flag, str(pages_dir), "--workers", str(workers)]
     run = common.run_measured(cmd, env=common.clean_env())
     if run.returncode != 0:
         raise RuntimeError(run.stderr)
     return run
+
+
+def measure_parsing(pages_dir: Path, workers: int) -> common.Run:
+    return _measure_alone("--parse-only", pages_dir, workers)
 
 
 def segment_only(pages_dir: Path, workers: int) -> dict:
@@ -82,11 +87,7 @@ def segment_only(pages_dir: Path, workers: int) -> dict:
 
 
 def measure_segmentation(pages_dir: Path, workers: int) -> common.Run:
-    cmd = [common.PYTHON, __file__, "--segment-only", str(pages_dir), "--workers", str(workers)]
-    run = common.run_measured(cmd, env=common.clean_env())
-    if run.returncode != 0:
-        raise RuntimeError(run.stderr)
-    return run
+    return _measure_alone("--segment-only", pages_dir, workers)
 
 
 def write_only(site: Path, out: Path) -> dict:
