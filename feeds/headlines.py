@@ -14,7 +14,7 @@ from feeds.chars import CJK, DASHES, SPACE, squash, width
 MAX_HEADLINE = 50  # characters (spaces excluded) of one headline line
 MAX_SUBHEADING = 24  # display width / 2 of an in-article subheading
 
-_SPEECH = re.compile(r"(讲话|主持|出席|致辞|参加|部署|讲授|宣讲|作报告|点评|讲评)")
+_SPEECH = re.compile(r"(讲话|主持|出席|致辞|参加|部署|讲授|宣讲|作报告|点评|讲评|就座)")
 # Text that starts mid-word after a page break: 星、浙江省… / 员,组织开展…
 # (一、 and 1. are enumerations, not fragments)
 # Text that begins mid-word or mid-sentence: one character, then punctuation (…设，推动). Not

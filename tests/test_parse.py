@@ -167,6 +167,17 @@ def test_a_subtitle_saying_who_reviewed_and_who_presided():
     assert a.subtitle == "邵建明点评 何志远主持" and not a.pretitle
 
 
+def test_a_subtitle_saying_who_reported_and_who_sat_on_the_platform():
+    p = page(
+        "临江县第九届人民代表大会第三次会议开幕",
+        "何启明作政府工作报告 周立新陈海波等在主席台就座",
+        "本报讯(记者 方舟)1月9日,临江县第九届人民代表大会第三次会议开幕。" + BODY,
+    )
+    (a,) = p.articles
+    assert a.title == "临江县第九届人民代表大会第三次会议开幕" and not a.pretitle
+    assert a.subtitle == "何启明作政府工作报告 周立新陈海波等在主席台就座"
+
+
 def test_headline_roles():
     p = page(
         "深化千万工程 建设和美乡村——",
