@@ -56,38 +56,39 @@ def _parse_chunk(paths: list[str]) -> int:
     return sum(len(read_page(path).articles) for path in paths)
 
 
-def parse_only(pages_dir: Path, workers: int) -> dict:
-    """Parse every page of a directory in a pool of `workers` processes."""
+def _chunks(pages_dir: Path, workers: int) -> list[list[str]]:
+    """The page files of a directory dealt into 8 chunks per worker."""
     paths = sorted(str(p) for p in pages_dir.glob("*.txt"))
-    chunks = [paths[i :: workers * 8] for i in range(workers * 8)]
-    with ProcessPoolExecutor(workers) as pool:
-        return {"articles": sum(pool.map(_parse_chunk, chunks))}
+    return [paths[i :: workers * 8] for i in range(workers * 8)]
 
 
-def _measure_alone(flag: str, pages_dir: Path, workers: int) -> common.Run:
-    """This script run with `flag` (--parse-only, --segment-only) in a child process."""
-    cmd = [common.PYTHON, __file__, flag, str(pages_dir), "--workers", str(workers)]
-    run = common.run_measured(cmd, env=common.clean_env())
+def _run_self(*args: str) -> common.Run:
+    """This script run with `args` (one of its hidden modes) in a child process."""
+    run = common.run_measured([common.PYTHON, __file__, *args], env=common.clean_env())
     if run.returncode != 0:
         raise RuntimeError(run.stderr)
     return run
 
 
+def parse_only(pages_dir: Path, workers: int) -> dict:
+    """Parse every page of a directory in a pool of `workers` processes."""
+    with ProcessPoolExecutor(workers) as pool:
+        return {"articles": sum(pool.map(_parse_chunk, _chunks(pages_dir, workers)))}
+
+
 def measure_parsing(pages_dir: Path, workers: int) -> common.Run:
-    return _measure_alone("--parse-only", pages_dir, workers)
+    return _run_self("--parse-only", str(pages_dir), "--workers", str(workers))
 
 
 def segment_only(pages_dir: Path, workers: int) -> dict:
     """Segment every page of a directory in a pool of `workers` processes."""
-    paths = sorted(str(p) for p in pages_dir.glob("*.txt"))
-    chunks = [paths[i :: workers * 8] for i in range(workers * 8)]
     with ProcessPoolExecutor(workers) as pool:
-        results = list(pool.map(_segment_chunk, chunks))
+        results = list(pool.map(_segment_chunk, _chunks(pages_dir, workers)))
     return {"bytes": sum(r[0] for r in results), "tokens": sum(r[1] for r in results)}
 
 
 def measure_segmentation(pages_dir: Path, workers: int) -> common.Run:
-    return _measure_alone("--segment-only", pages_dir, workers)
+    return _run_self("--segment-only", str(pages_dir), "--workers", str(workers))
 
 
 def write_only(site: Path, out: Path) -> dict:
@@ -124,10 +125,7 @@ def write_only(site: Path, out: Path) -> dict:
 def measure_floor(site: Path) -> dict:
     """write_only in a child process (its own interpreter, like the build)."""
     with tempfile.TemporaryDirectory(dir=common.WORK) as tmp:
-        cmd = [common.PYTHON, __file__, "--write-only", str(site), str(Path(tmp) / "copy")]
-        run = common.run_measured(cmd, env=common.clean_env())
-        if run.returncode != 0:
-            raise RuntimeError(run.stderr)
+        run = _run_self("--write-only", str(site), str(Path(tmp) / "copy"))
         return json.loads(run.stdout.strip().splitlines()[-1])
 
 
