@@ -156,26 +156,26 @@ def test_a_peoples_organisation_credits_the_last_article_of_a_page(unit: str) ->
     assert list(article.credits) == [unit] and not p.problems
 
 
-def test_a_subtitle_saying_who_reviewed_and_who_presided():
-    p = page(
-        "2024年度全区乡镇(街道)党(工)委书记抓基层党建工作述职评议会召开",
-        "邵建明点评 何志远主持",
-        "本报讯(记者 方舟)12月31日上午,述职评议会召开。" + BODY,
-    )
+@pytest.mark.parametrize(
+    ("title", "subtitle", "lead"),
+    [
+        (  # who reviewed and who presided
+            "2024年度全区乡镇(街道)党(工)委书记抓基层党建工作述职评议会召开",
+            "邵建明点评 何志远主持",
+            "本报讯(记者 方舟)12月31日上午,述职评议会召开。",
+        ),
+        (  # who reported and who sat on the platform
+            "临江县第九届人民代表大会第三次会议开幕",
+            "何启明作政府工作报告 周立新陈海波等在主席台就座",
+            "本报讯(记者 方舟)1月9日,临江县第九届人民代表大会第三次会议开幕。",
+        ),
+    ],
+)
+def test_a_subtitle_saying_who_spoke_in_which_role(title: str, subtitle: str, lead: str):
+    p = page(title, subtitle, lead + BODY)
     (a,) = p.articles
-    assert a.title == "2024年度全区乡镇(街道)党(工)委书记抓基层党建工作述职评议会召开"
-    assert a.subtitle == "邵建明点评 何志远主持" and not a.pretitle
-
-
-def test_a_subtitle_saying_who_reported_and_who_sat_on_the_platform():
-    p = page(
-        "临江县第九届人民代表大会第三次会议开幕",
-        "何启明作政府工作报告 周立新陈海波等在主席台就座",
-        "本报讯(记者 方舟)1月9日,临江县第九届人民代表大会第三次会议开幕。" + BODY,
-    )
-    (a,) = p.articles
-    assert a.title == "临江县第九届人民代表大会第三次会议开幕" and not a.pretitle
-    assert a.subtitle == "何启明作政府工作报告 周立新陈海波等在主席台就座"
+    assert a.title == title and not a.pretitle
+    assert a.subtitle == subtitle
 
 
 def test_headline_roles():
